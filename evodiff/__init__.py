@@ -1,0 +1,44 @@
+"""evodiff: Diffusion Evolution and classic evolution strategies for black-box optimisation.
+
+The public API:
+
+- :func:`minimize`, :func:`maximize`: the front door, in the style of scipy.optimize.
+- :class:`DiffusionEvolution`: the ask/tell optimiser of Zhang et al. (ICLR 2025).
+- :mod:`evodiff.problems`: benchmark functions with known optima.
+- :mod:`evodiff.schedules`, :mod:`evodiff.fitness`, :mod:`evodiff.backend`: building blocks.
+"""
+
+from . import problems
+from .algorithms import DiffusionEvolution, Optimizer
+from .backend import Backend
+from .evaluation import evaluate
+from .fitness import Energy, Identity, NonFiniteObjectiveWarning, Power, Rank
+from .modes import Mode
+from .optimize import METHODS, OptimizeResult, maximize, minimize, register_method
+from .schedules import Schedule, cosine_schedule, ddpm_schedule, linear_schedule
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "minimize",
+    "maximize",
+    "OptimizeResult",
+    "METHODS",
+    "register_method",
+    "DiffusionEvolution",
+    "Optimizer",
+    "Backend",
+    "evaluate",
+    "Mode",
+    "Rank",
+    "Energy",
+    "Identity",
+    "Power",
+    "NonFiniteObjectiveWarning",
+    "Schedule",
+    "cosine_schedule",
+    "linear_schedule",
+    "ddpm_schedule",
+    "problems",
+    "__version__",
+]

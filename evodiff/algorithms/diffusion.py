@@ -1,0 +1,168 @@
+"""Diffusion Evolution (Zhang, Hartl, Hazan, Levin, ICLR 2025, arXiv 2410.02543).
+
+The population is a noisy sample ``x_t`` of a diffusion process whose clean
+distribution is the fitness landscape.  Each generation is one DDIM
+denoising step: estimate every individual's clean point ``x0`` from its
+fitness-weighted neighbours (:func:`~evodiff.algorithms.estimator.estimate_x0`),
+then move it to the next, less noisy time:
+
+    eps    = (x_t - sqrt(a_t) x0) / sqrt(1 - a_t)
+    x_prev = sqrt(a_prev) x0 + sqrt(1 - a_prev - s^2) eps + s w,  w ~ N(0, I)
+    s      = noise * sqrt((1 - a_prev) / (1 - a_t) * (1 - a_t / a_prev))
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..fitness import make_fitness
+from ..schedules import ddim_coefficients, make_schedule
+from ..validation import check_int, check_real
+from .base import Optimizer
+from .estimator import DEFAULT_MEMORY_BUDGET, estimate_x0
+from .latent import make_projection
+
+__all__ = ["DiffusionEvolution"]
+
+
+class DiffusionEvolution(Optimizer):
+    """Diffusion Evolution, with an optional latent projection.
+
+    Parameters
+    ----------
+    dim : int, optional
+        Problem dimension; inferred from ``bounds`` or ``center`` if omitted.
+    popsize : int, default 512
+        Population size N (the paper uses 512), ``>= 2``.
+    steps : int, default 50
+        Number of schedule points = generations = population evaluations;
+        the run makes ``steps - 1`` denoising steps.  Ignored when
+        ``schedule`` is a :class:`~evodiff.schedules.Schedule` or an array.
+    schedule : {'cosine', 'linear', 'ddpm'}, Schedule or array_like, default 'cosine'
+    noise : float, default 0.1
+        Scale of the DDPM noise at each step (the paper's default; 0 is
+        deterministic DDIM).
+    fitness : {'rank', 'energy', 'identity', 'power'} or mapping, default 'rank'
+        How objective values become weights (:mod:`evodiff.fitness`).  The
+        default is rank based, hence invariant to any increasing transform of
+        the objective.
+    bounds : sequence of (min, max) pairs, optional
+        Search box.  The initial population ``x_T ~ N(0, I)`` is mapped to the
+        box's centre plus half-widths times ``x``.  The objective is never
+        evaluated outside the box (see :mod:`evodiff.space`).
+    center, scale : float or array_like, optional
+        Search region without bounds: the objective sees ``center + scale * x``.
+    latent : None, int or array_like, optional
+        ``None``: plain Diffusion Evolution.  An int ``d``: latent Diffusion
+        Evolution with a fixed random projection to ``d`` dimensions (rows of
+        unit norm, drawn from ``rng``).  A ``(d, dim)`` matrix: the user's
+        projection.  Distances use ``z = E x``; averages use the full ``x``.
+    sense : {'min', 'max'}, default 'min'
+    rng : None, int or numpy.random.Generator, optional
+    dtype : {'float64', 'float32'}, default 'float64'
+    backend : {'numpy', 'cupy', 'array_api_strict'} or module, default 'numpy'
+    memory_budget : int, default 32 MiB
+        Bytes allowed for one chunk of the N x N log-weights.
+
+    Attributes
+    ----------
+    schedule : Schedule
+    projection : numpy.ndarray or None
+        The latent projection ``E`` (host copy), if any.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from evodiff import DiffusionEvolution
+    >>> opt = DiffusionEvolution(bounds=[(-5, 5)] * 2, popsize=64, steps=10, rng=0)
+    >>> while not opt.done:
+    ...     X = opt.ask()
+    ...     opt.tell(np.sum(X**2, axis=1))
+    >>> bool(opt.best_fun < 0.1)
+    True
+    """
+
+    name = "diffevo"
+
+    def __init__(self, dim=None, popsize=512, steps=50, *, schedule="cosine", noise=0.1,
+                 fitness="rank", bounds=None, center=None, scale=None, latent=None,
+                 sense="min", rng=None, dtype="float64", backend="numpy",
+                 memory_budget=DEFAULT_MEMORY_BUDGET):
+        popsize = check_int("popsize", popsize, minimum=2)
+        super().__init__(popsize, dim=dim, bounds=bounds, center=center, scale=scale,
+                         sense=sense, rng=rng, dtype=dtype, backend=backend)
+        if isinstance(schedule, str) or schedule is None:
+            steps = check_int("steps", steps, minimum=2)
+        self.schedule = make_schedule(schedule, steps)
+        self.noise = check_real("noise", noise, minimum=0.0)
+        self.fitness = make_fitness(fitness)
+        self.memory_budget = check_int("memory_budget", memory_budget, minimum=1)
+        self.projection = make_projection(latent, self.dim, self.backend.generator)
+        self._projection_t = (
+            None if self.projection is None
+            else self.xp.matrix_transpose(self.backend.asarray(self.projection))
+        )
+        self._x = self.backend.normal((popsize, self.dim))
+        self._x0 = None
+        self._step = 0
+
+    @property
+    def done(self):
+        """bool : whether all ``len(schedule)`` generations have been told."""
+        return self.nit >= len(self.schedule)
+
+    @property
+    def max_generations(self):
+        """int : number of generations of the run, ``len(schedule)``."""
+        return len(self.schedule)
+
+    def candidates(self):
+        """The final x0 estimates (host, problem space), or the population before any step."""
+        points = self._x if self._x0 is None else self._x0
+        return np.asarray(self.backend.to_host(self.space.to_problem(points)[0]), dtype=np.float64)
+
+    @property
+    def population(self):
+        """array, shape (N, D) : current population in problem space, not clipped to the bounds."""
+        return self.space.to_problem(self._x, clip=False)[0]
+
+    @property
+    def x0(self):
+        """array or None : the latest x0 estimates in problem space (clipped to the bounds)."""
+        if self._x0 is None:
+            return None
+        return self.space.to_problem(self._x0)[0]
+
+    def _ask(self):
+        return self._x
+
+    def _tell(self, x, cost):
+        if self._step >= self.schedule.num_steps:
+            return  # the last generation is evaluated only to record its best point
+        xp = self.xp
+        alpha, alpha_prev = self.schedule.pair(self._step)
+        log_g = self.fitness(xp, cost)
+        z = None if self._projection_t is None else x @ self._projection_t
+        x0 = estimate_x0(self.backend, x, log_g, alpha, z=z, memory_budget=self.memory_budget)
+        x_prev = self._ddim_step(x, x0, alpha, alpha_prev)
+        self._x0 = x0
+        self._x = x_prev
+        self._step += 1
+
+    def _ddim_step(self, x, x0, alpha, alpha_prev):
+        """``sqrt(a_prev) x0 + sqrt(1 - a_prev - s^2) eps + s w``, with eps from ``x`` and ``x0``.
+
+        Substituting ``eps = (x - sqrt(a) x0) / sqrt(1 - a)`` gives
+        ``p x0 + q x + s w``, computed with one temporary.
+        """
+        keep_x0, keep_eps, sigma = ddim_coefficients(alpha, alpha_prev, self.noise)
+        q = keep_eps / (1.0 - alpha) ** 0.5
+        p = keep_x0 - q * alpha**0.5
+        if sigma > 0:
+            x_prev = self.backend.normal(x.shape)
+            x_prev *= sigma
+        else:
+            x_prev = self.xp.zeros(x.shape, dtype=x.dtype)
+        x_prev += p * x0
+        x_prev += q * x
+        return x_prev

@@ -1,0 +1,298 @@
+"""The front door: :func:`minimize` and :func:`maximize`, in the style of scipy.optimize.
+
+Both run the ask/evaluate/tell loop of an :class:`~evodiff.algorithms.base.Optimizer`
+until it finishes, a stopping rule fires or the callback asks to stop, then
+gather the answer into an :class:`OptimizeResult`: the best point evaluated,
+the final population, the final x0 estimates (Diffusion Evolution) and the
+distinct optima found (``modes``), optionally refined by a local method.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy.optimize import OptimizeResult
+from scipy.optimize import minimize as _scipy_minimize
+from tqdm.auto import tqdm
+
+from .algorithms.diffusion import DiffusionEvolution
+from .evaluation import evaluate
+from .modes import Mode, cluster_points
+from .validation import check_int, check_real
+
+__all__ = ["minimize", "maximize", "OptimizeResult", "METHODS", "register_method"]
+
+
+def _build_diffevo(*, popsize, maxiter, **kwargs):
+    if popsize is None:
+        popsize = 512
+    if maxiter is None:
+        maxiter = 50
+    return DiffusionEvolution(popsize=popsize, steps=maxiter, **kwargs)
+
+
+#: Registered methods: name -> builder(popsize=, maxiter=, <region and common kwargs>, **options).
+METHODS = {"diffevo": _build_diffevo}
+
+
+def register_method(name, builder):
+    """Make ``builder`` available as ``minimize(method=name)``.
+
+    Parameters
+    ----------
+    name : str
+        Method name (case-insensitive).
+    builder : callable
+        ``builder(*, popsize, maxiter, dim, bounds, center, scale, sense, rng,
+        dtype, backend, **options) -> Optimizer``.  ``popsize`` and ``maxiter``
+        may be ``None`` (the method's defaults).
+    """
+    if not callable(builder):
+        raise TypeError(f"builder must be callable; got {type(builder).__name__}")
+    METHODS[name.lower()] = builder
+
+
+def _region(bounds, x0, sigma):
+    if bounds is not None:
+        if x0 is not None or sigma is not None:
+            raise ValueError("give either bounds or x0 (with sigma), not both")
+        return {"bounds": bounds}
+    if x0 is None:
+        raise ValueError("the search region is unknown: give bounds, or x0 and sigma")
+    center = np.array(x0, dtype=np.float64)
+    if center.ndim != 1 or center.size < 1:
+        raise ValueError(f"x0 must be a 1-D array of length >= 1; got shape {center.shape}")
+    return {"center": center, "scale": 1.0 if sigma is None else sigma}
+
+
+def _summary(opt, nfev, history):
+    return OptimizeResult(x=opt.best_x, fun=opt.best_fun, nit=opt.nit, nfev=nfev,
+                          history=history)
+
+
+def _call_callback(callback, intermediate):
+    try:
+        return bool(callback(intermediate))
+    except StopIteration:
+        return True
+
+
+def _scalar_objective(fun, vectorized, args, backend, counter):
+    """Wrap ``fun`` as a scalar function of one host point, counting calls."""
+    def value(point):
+        counter[0] += 1
+        if vectorized:
+            batch = backend.asarray(np.asarray(point, dtype=np.float64)[None, :])
+            return float(backend.to_host(evaluate(fun, batch, vectorized=True, args=args))[0])
+        return float(evaluate(fun, point[None, :], args=args)[0])
+    return value
+
+
+def _find_modes(opt, objective, radius, min_support):
+    """Cluster the optimiser's final candidates and evaluate each cluster centre."""
+    candidates = opt.candidates()
+    if candidates is None or candidates.shape[0] == 0:
+        return []
+    space = opt.space
+    normalised = (candidates - space.center) / space.scale
+    min_count = max(1, math.ceil(min_support * candidates.shape[0]))
+    centres, counts = cluster_points(normalised, radius, min_count=min_count)
+    modes = []
+    for centre, count in zip(centres, counts):
+        x = space.clip_problem(space.center + space.scale * centre)
+        modes.append(Mode(x=x, fun=objective(x), count=int(count),
+                          support=float(count / candidates.shape[0])))
+    return modes
+
+
+def _merge_modes(modes, space, radius, sense):
+    """Sort modes best first and fold each into a better one closer than ``radius``.
+
+    After polishing, several clusters of one basin end at the same point;
+    they are one optimum, supported by all their estimates.
+    """
+    modes = sorted(modes, key=lambda m: m.fun if sense == "min" else -m.fun)
+    kept = []
+    for mode in modes:
+        for i, other in enumerate(kept):
+            if np.linalg.norm((mode.x - other.x) / space.scale) < radius:
+                kept[i] = Mode(x=other.x, fun=other.fun, count=other.count + mode.count,
+                               support=other.support + mode.support)
+                break
+        else:
+            kept.append(mode)
+    return kept
+
+
+def _polish(modes, objective, space, sign):
+    """Refine every mode with L-BFGS-B inside the bounds (if any)."""
+    bounds = None if not space.bounded else list(zip(space.lower, space.upper))
+    polished = []
+    for mode in modes:
+        local = _scipy_minimize(lambda p: sign * objective(p), mode.x, method="L-BFGS-B",
+                                bounds=bounds, options={"ftol": 1e-15, "gtol": 1e-10})
+        if np.isfinite(local.fun) and sign * local.fun <= sign * mode.fun:
+            mode = Mode(x=np.asarray(local.x, dtype=np.float64), fun=sign * float(local.fun),
+                        count=mode.count, support=mode.support)
+        polished.append(mode)
+    return polished
+
+
+def _run(fun, sense, bounds, x0, sigma, method, popsize, maxiter, args, vectorized, rng,
+         callback, polish, progress, backend, dtype, mode_radius, min_support, options):
+    if not callable(fun):
+        raise TypeError(f"fun must be callable; got {type(fun).__name__}")
+    if not isinstance(method, str) or method.lower() not in METHODS:
+        raise ValueError(f"method must be one of {sorted(METHODS)}; got {method!r}")
+    if popsize is not None:
+        popsize = check_int("popsize", popsize, minimum=2)
+    if maxiter is not None:
+        maxiter = check_int("maxiter", maxiter, minimum=1)
+    if callback is not None and not callable(callback):
+        raise TypeError(f"callback must be callable or None; got {type(callback).__name__}")
+    mode_radius = check_real("mode_radius", mode_radius, minimum=0.0, strict=True)
+    min_support = check_real("min_support", min_support, minimum=0.0)
+    if not isinstance(args, tuple):
+        args = (args,)
+    options = dict(options or {})
+    opt = METHODS[method.lower()](
+        popsize=popsize, maxiter=maxiter, sense=sense, rng=rng, dtype=dtype, backend=backend,
+        **_region(bounds, x0, sigma), **options)
+
+    history = {"best": [], "median": [], "nfev": []}
+    message, success = None, True
+    total = getattr(opt, "max_generations", None)
+    with tqdm(total=total, disable=not progress, desc=f"evodiff {method}", unit="gen") as bar:
+        while not opt.done:
+            X = opt.ask()
+            opt.tell(evaluate(fun, X, vectorized=vectorized, args=args))
+            values = np.asarray(opt.backend.to_host(opt.last_values), dtype=np.float64)
+            finite = values[np.isfinite(values)]
+            best_gen = (finite.min() if sense == "min" else finite.max()) if finite.size else np.nan
+            history["best"].append(best_gen)
+            history["median"].append(np.median(finite) if finite.size else np.nan)
+            history["nfev"].append(opt.nfev)
+            bar.update(1)
+            bar.set_postfix(best=f"{opt.best_fun:.6g}", refresh=False)
+            if callback is not None and _call_callback(
+                    callback, _summary(opt, opt.nfev, {k: np.array(v) for k, v in history.items()})):
+                message, success = "stopped by the callback", False
+                break
+            reason = opt.stop_reason()
+            if reason is not None:
+                message = reason
+                break
+    if message is None:
+        message = opt.finish_message()
+
+    counter = [0]
+    objective = _scalar_objective(fun, vectorized, args, opt.backend, counter)
+    modes = _find_modes(opt, objective, mode_radius, min_support)
+    if polish:
+        modes = _polish(modes, objective, opt.space, 1.0 if sense == "min" else -1.0)
+    modes = _merge_modes(modes, opt.space, mode_radius, sense)
+    best_x, best_fun = opt.best_x, opt.best_fun
+    for mode in modes:
+        if (mode.fun < best_fun) if sense == "min" else (mode.fun > best_fun):
+            best_x, best_fun = mode.x, mode.fun
+    x0_estimates = opt.candidates()
+    return OptimizeResult(
+        x=best_x, fun=best_fun, nfev=opt.nfev + counter[0], nit=opt.nit,
+        success=success, message=message, method=method.lower(),
+        population=np.asarray(opt.backend.to_host(opt.population), dtype=np.float64),
+        x0=x0_estimates, modes=modes,
+        history={k: np.array(v, dtype=float if k != "nfev" else int) for k, v in history.items()},
+    )
+
+
+def minimize(fun, bounds=None, *, x0=None, sigma=None, method="diffevo", popsize=None,
+             maxiter=None, args=(), vectorized=False, rng=None, callback=None, polish=False,
+             progress=False, backend="numpy", dtype="float64", mode_radius=0.05,
+             min_support=0.01, options=None):
+    """Minimise a black-box function with an evolutionary method.
+
+    Parameters
+    ----------
+    fun : callable
+        ``fun(x, *args) -> float`` with ``x`` of shape ``(D,)``; or, with
+        ``vectorized=True``, ``fun(X, *args) -> (N,)`` for a population ``X``
+        of shape ``(N, D)`` on the chosen backend.
+    bounds : sequence of (min, max) pairs or scipy.optimize.Bounds, optional
+        Search box; ``fun`` is never called outside it.  Give either
+        ``bounds`` or ``x0`` (with ``sigma``).
+    x0 : array_like, shape (D,), optional
+        Centre of the search region when there are no bounds.
+    sigma : float or array_like, optional
+        Scale of the search region around ``x0`` (default 1).
+    method : str, default 'diffevo'
+        Name of a registered method (:data:`METHODS`).
+    popsize : int, optional
+        Population size (Diffusion Evolution: 512).
+    maxiter : int, optional
+        Number of generations (Diffusion Evolution: the number of schedule
+        points, default 50).
+    args : tuple, default ()
+        Extra arguments passed to ``fun``.
+    vectorized : bool, default False
+        Whether ``fun`` evaluates a whole population at once.
+    rng : None, int or numpy.random.Generator, optional
+        The same seed gives the same result, bit for bit, on the same backend.
+    callback : callable, optional
+        ``callback(intermediate_result)`` after each generation, with an
+        ``OptimizeResult`` holding ``x``, ``fun``, ``nit``, ``nfev`` and
+        ``history``.  Returning ``True`` or raising ``StopIteration`` stops
+        the run (``success`` is then ``False``).
+    polish : bool, default False
+        Refine every mode with L-BFGS-B (bounded by ``bounds``); its
+        evaluations are counted in ``nfev``.
+    progress : bool, default False
+        Show a tqdm progress bar.
+    backend : {'numpy', 'cupy', 'array_api_strict'} or module, default 'numpy'
+    dtype : {'float64', 'float32'}, default 'float64'
+    mode_radius : float, default 0.05
+        Radius, in normalised units (fractions of the half-width of the box,
+        or of ``sigma``), within which final estimates count as one mode.
+    min_support : float, default 0.01
+        Smallest fraction of the final estimates a mode must gather.
+    options : dict, optional
+        Further keyword arguments of the method's class, e.g.
+        ``{'schedule': 'linear', 'noise': 0.2, 'latent': 2}`` for Diffusion
+        Evolution.
+
+    Returns
+    -------
+    OptimizeResult
+        ``x``, ``fun`` (the best point evaluated and its value), ``nfev``,
+        ``nit``, ``success``, ``message``, ``population`` (final population),
+        ``x0`` (final x0 estimates, Diffusion Evolution), ``modes`` (list of
+        :class:`~evodiff.modes.Mode`, best first) and ``history`` (dict of
+        arrays: ``best`` and ``median`` value and cumulative ``nfev`` per
+        generation).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from evodiff import minimize
+    >>> res = minimize(lambda X: np.sum((X - 1.0)**2, axis=1), bounds=[(-5, 5)] * 2,
+    ...                vectorized=True, popsize=128, maxiter=30, rng=0)
+    >>> bool(res.fun < 1e-2)
+    True
+    """
+    return _run(fun, "min", bounds, x0, sigma, method, popsize, maxiter, args, vectorized, rng,
+                callback, polish, progress, backend, dtype, mode_radius, min_support, options)
+
+
+def maximize(fun, bounds=None, *, x0=None, sigma=None, method="diffevo", popsize=None,
+             maxiter=None, args=(), vectorized=False, rng=None, callback=None, polish=False,
+             progress=False, backend="numpy", dtype="float64", mode_radius=0.05,
+             min_support=0.01, options=None):
+    """Maximise a black-box function; the same as :func:`minimize` with the sense flipped.
+
+    ``x`` and ``fun`` of the result are the point with the *largest* value,
+    ``history['best']`` holds the largest value per generation and ``modes``
+    are sorted from the highest value down.  See :func:`minimize` for the
+    parameters.
+    """
+    return _run(fun, "max", bounds, x0, sigma, method, popsize, maxiter, args, vectorized, rng,
+                callback, polish, progress, backend, dtype, mode_radius, min_support, options)
