@@ -206,8 +206,10 @@ class Power(FitnessMapping):
                 f"when maximising, its negative when minimising); got a value of {worst!r}. "
                 "Use fitness='rank' or 'energy' for objectives of any sign."
             )
-        log_g = self.exponent * xp.log(xp.where(finite, phi, xp.asarray(1.0, dtype=phi.dtype)))
-        return _dead_to_minus_inf(xp, cost, log_g)
+        positive = finite & (phi > 0)
+        log_g = self.exponent * xp.log(xp.where(positive, phi, xp.asarray(1.0, dtype=phi.dtype)))
+        # A fitness of exactly zero is a weight of exactly zero.
+        return xp.where(positive, log_g, xp.asarray(float("-inf"), dtype=phi.dtype))
 
     def __repr__(self):
         return f"Power(exponent={self.exponent})"

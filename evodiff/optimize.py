@@ -29,6 +29,10 @@ def _build_diffevo(*, popsize, maxiter, **kwargs):
         popsize = 512
     if maxiter is None:
         maxiter = 50
+    elif maxiter < 2:
+        raise ValueError(
+            f"maxiter must be >= 2 for method 'diffevo' (it is the number of schedule points); "
+            f"got {maxiter}")
     return DiffusionEvolution(popsize=popsize, steps=maxiter, **kwargs)
 
 
@@ -132,7 +136,7 @@ def _polish(modes, objective, space, sign):
     for mode in modes:
         local = _scipy_minimize(lambda p: sign * objective(p), mode.x, method="L-BFGS-B",
                                 bounds=bounds, options={"ftol": 1e-15, "gtol": 1e-10})
-        if np.isfinite(local.fun) and sign * local.fun <= sign * mode.fun:
+        if np.isfinite(local.fun) and local.fun <= sign * mode.fun:
             mode = Mode(x=np.asarray(local.x, dtype=np.float64), fun=sign * float(local.fun),
                         count=mode.count, support=mode.support)
         polished.append(mode)

@@ -66,7 +66,7 @@ def parse_bounds(bounds, dim=None):
         i = int(bad[0])
         raise ValueError(
             f"bounds must have min < max in every coordinate; coordinate {i} has "
-            f"min={lower[i]!r} >= max={upper[i]!r}"
+            f"min={float(lower[i])!r} >= max={float(upper[i])!r}"
         )
     return lower, upper
 

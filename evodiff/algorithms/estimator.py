@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["estimate_x0", "chunk_rows", "DEFAULT_MEMORY_BUDGET"]
+__all__ = ["estimate_x0", "neighbour_weights", "chunk_rows", "DEFAULT_MEMORY_BUDGET"]
 
 #: Bytes allowed for the ``rows x N`` block of log-weights (32 MiB).
 DEFAULT_MEMORY_BUDGET = 32 * 2**20
@@ -90,38 +90,91 @@ def estimate_x0(backend, x, log_g, alpha, z=None, rows=None,
         ``-inf``) each individual keeps its own position.
     """
     xp = backend.xp
-    z = x if z is None else z
-    n, dim = x.shape
     alive = xp.isfinite(log_g)
     if not bool(xp.any(alive)):
         return xp.asarray(x, copy=True)
+    n, dim = x.shape
+    queries, keys_t, values = _prepare(xp, x, log_g, alpha, z, alive)
+    log_floor = _log_floor(xp, x.dtype)
+    if rows is None:
+        rows = chunk_rows(n, keys_t.shape[1], 4 if x.dtype == xp.float32 else 8, memory_budget)
+    parts = []
+    for start in range(0, n, rows):
+        stop = min(start + rows, n)
+        weights = _block_weights(backend, queries[start:stop, :], keys_t, log_floor)
+        sums = weights @ values
+        parts.append(sums[:, :dim] / sums[:, dim:])
+    return parts[0] if len(parts) == 1 else xp.concat(parts, axis=0)
+
+
+def neighbour_weights(backend, x, log_g, alpha, z=None):
+    """The normalised weights ``w_ij / sum_j w_ij`` used by :func:`estimate_x0`.
+
+    A diagnostic for small populations (it holds the whole N x N matrix):
+    each row sums to 1 unless every ``log_g`` is ``-inf``, in which case the
+    matrix is all zeros (the estimator then keeps every point where it is).
+
+    Parameters
+    ----------
+    backend : Backend
+    x : array, shape (N, D)
+    log_g : array, shape (N,)
+    alpha : float
+    z : array, shape (N, d), optional
+
+    Returns
+    -------
+    array, shape (N, N)
+    """
+    xp = backend.xp
+    n = x.shape[0]
+    alive = xp.isfinite(log_g)
+    if not bool(xp.any(alive)):
+        return xp.zeros((n, n), dtype=x.dtype)
+    queries, keys_t, _ = _prepare(xp, x, log_g, alpha, z, alive)
+    weights = _block_weights(backend, queries, keys_t, _log_floor(xp, x.dtype))
+    weights = weights / xp.sum(weights, axis=1, keepdims=True)
+    if keys_t.shape[1] == n:
+        return weights
+    # Put the columns of the alive points back in place; dead points read a zero column.
+    padded = xp.concat([weights, xp.zeros((n, 1), dtype=x.dtype)], axis=1)
+    position = xp.cumulative_sum(xp.astype(alive, xp.int64)) - 1
+    index = xp.where(alive, position, xp.asarray(keys_t.shape[1], dtype=xp.int64))
+    return xp.take(padded, index, axis=1)
+
+
+def _log_floor(xp, dtype):
+    return _LOG_FLOOR["float32" if dtype == xp.float32 else "float64"]
+
+
+def _prepare(xp, x, log_g, alpha, z, alive):
+    """Queries ``[z_i, 1]``, transposed keys ``[c z_j, b_j]`` and values ``[x_j, 1]``.
+
+    Only the points with a finite ``log_g`` become keys and values: a weight of
+    exactly zero stays zero (the log floor would otherwise lift it).
+    """
+    z = x if z is None else z
     if not bool(xp.all(alive)):
         keep = xp.nonzero(alive)[0]
         z_cols, x_cols, log_g = (xp.take(a, keep, axis=0) for a in (z, x, log_g))
     else:
         z_cols, x_cols = z, x
-    m = x_cols.shape[0]
-    dtype = x.dtype
     coupling = math.sqrt(alpha) / (1.0 - alpha)
-    keys = xp.empty((m, z.shape[1] + 1), dtype=dtype)
+    keys = xp.empty((z_cols.shape[0], z.shape[1] + 1), dtype=x.dtype)
     keys[:, :-1] = coupling * z_cols
     keys[:, -1] = log_g - (alpha / (2.0 * (1.0 - alpha))) * xp.sum(z_cols * z_cols, axis=1)
     values = _with_ones_column(xp, x_cols)
-    queries = values if (z is x and m == n) else _with_ones_column(xp, z)
-    keys_t = xp.matrix_transpose(keys)
-    single = dtype == xp.float32
-    log_floor = _LOG_FLOOR["float32" if single else "float64"]
-    if rows is None:
-        rows = chunk_rows(n, m, 4 if single else 8, memory_budget)
-    parts = []
-    for start in range(0, n, rows):
-        logits = queries[start:start + rows, :] @ keys_t
-        logits -= xp.max(logits, axis=1, keepdims=True)
-        logits = backend.clamp_min_inplace(logits, log_floor)
-        weights = backend.exp_inplace(logits)
-        sums = weights @ values
-        parts.append(sums[:, :dim] / sums[:, dim:])
-    return parts[0] if len(parts) == 1 else xp.concat(parts, axis=0)
+    queries = values if (z is x and x_cols is x) else _with_ones_column(xp, z)
+    return queries, xp.matrix_transpose(keys), values
+
+
+def _block_weights(backend, queries, keys_t, log_floor):
+    """Unnormalised weights of a block of rows, the largest of each row exactly 1."""
+    xp = backend.xp
+    logits = queries @ keys_t
+    logits -= xp.max(logits, axis=1, keepdims=True)
+    logits = backend.clamp_min_inplace(logits, log_floor)
+    return backend.exp_inplace(logits)
 
 
 def _with_ones_column(xp, a):

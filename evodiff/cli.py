@@ -1,0 +1,204 @@
+"""The ``evodiff`` command.
+
+Usage::
+
+    evodiff demo [rastrigin|himmelblau|all] [--seed N] [--popsize N] [--steps N] [--no-progress]
+
+Each subcommand is one function ``_cmd_<name>(args) -> int`` registered on its
+own subparser, so new subcommands do not touch the existing ones.  Argument
+mistakes are reported by argparse (exit code 2, a message naming the bad value,
+no traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+import numpy as np
+
+from . import __version__, problems
+from .optimize import minimize
+
+__all__ = ["build_parser", "main"]
+
+#: Problems of ``evodiff demo``: name -> (factory, title), in the order ``all`` runs them.
+DEMOS = {
+    "himmelblau": (problems.himmelblau, "Himmelblau"),
+    "rastrigin": (lambda: problems.rastrigin(2), "Rastrigin"),
+}
+
+#: A known optimum counts as found when a mode lies within this distance of it.
+FOUND_RADIUS = 0.1
+
+#: At most this many modes are listed per problem; the rest are counted.
+MAX_LISTED_MODES = 10
+
+
+def _int_at_least(minimum):
+    """Return an argparse ``type`` that accepts integers ``>= minimum``."""
+    def parse(text):
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"expected an integer >= {minimum}; got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(
+                f"expected an integer >= {minimum}; got {text!r}")
+        return value
+    parse.__name__ = f"integer >= {minimum}"
+    return parse
+
+
+def build_parser():
+    """Build the argument parser of the ``evodiff`` command.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        A parser whose result has a ``handler`` attribute: the function that
+        runs the chosen subcommand.
+    """
+    parser = argparse.ArgumentParser(
+        prog="evodiff",
+        description="Diffusion Evolution and evolution strategies for black-box optimisation.",
+    )
+    parser.add_argument("--version", action="version", version=f"evodiff {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    demo = commands.add_parser(
+        "demo",
+        help="run Diffusion Evolution on 2-D test problems and print the optima found",
+        description=(
+            "Run Diffusion Evolution (evodiff.minimize, method 'diffevo') on 2-D test "
+            "problems with known optima, polish every mode found with L-BFGS-B, and "
+            "print the distinct optima, the best value, the evaluations used and how "
+            f"many known global optima were found (within {FOUND_RADIUS} of a mode)."
+        ),
+    )
+    demo.add_argument(
+        "problem", nargs="?", default="all", choices=[*DEMOS, "all"],
+        help="problem to run: himmelblau (four global minima), rastrigin (one global "
+             "minimum among many local ones) or all (default: %(default)s)")
+    demo.add_argument(
+        "--seed", type=_int_at_least(0), default=0, metavar="N",
+        help="random seed, a non-negative integer; the same seed gives the same run "
+             "(default: %(default)s)")
+    demo.add_argument(
+        "--popsize", type=_int_at_least(2), default=512, metavar="N",
+        help="population size, >= 2 (default: %(default)s)")
+    demo.add_argument(
+        "--steps", type=_int_at_least(2), default=50, metavar="N",
+        help="generations, i.e. points of the diffusion schedule, >= 2 "
+             "(default: %(default)s)")
+    demo.add_argument(
+        "--no-progress", action="store_true",
+        help="do not show the progress bar (it is written to stderr)")
+    demo.set_defaults(handler=_cmd_demo)
+    return parser
+
+
+def main(argv=None):
+    """Run the ``evodiff`` command.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        Command-line arguments without the program name (default:
+        ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        Exit code: 0 on success, 130 when interrupted.  Invalid arguments
+        raise ``SystemExit(2)`` from argparse, after printing the usage and
+        the offending value to stderr.
+    """
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def _cmd_demo(args):
+    """Run ``evodiff demo``: minimise each chosen problem and print a report."""
+    names = list(DEMOS) if args.problem == "all" else [args.problem]
+    for i, name in enumerate(names):
+        factory, title = DEMOS[name]
+        problem = factory()
+        start = time.perf_counter()
+        res = minimize(problem, bounds=problem.bounds, vectorized=True, popsize=args.popsize,
+                       maxiter=args.steps, rng=args.seed, polish=True,
+                       progress=not args.no_progress)
+        elapsed = time.perf_counter() - start
+        if i:
+            print()
+        print(_report(problem, title, res, args, elapsed))
+    return 0
+
+
+def _report(problem, title, res, args, elapsed):
+    """Format the result of one demo run as aligned plain text."""
+    generation_evals = int(res.history["nfev"][-1]) if len(res.history["nfev"]) else 0
+    polish_evals = int(res.nfev) - generation_evals
+    n_optima = problem.optima.shape[0]
+    found = 0
+    if res.modes:
+        locations = np.array([mode.x for mode in res.modes])
+        found = int(np.sum(problem.distance_to_optima(locations) < FOUND_RADIUS))
+    plural = "minima" if n_optima > 1 else "minimum"
+
+    header = (f"{title} ({problem.dim}-D) on {_domain(problem)}: "
+              f"{n_optima} global {plural} of value {problem.optimum_value:g}")
+    method = (f"Diffusion Evolution, popsize {args.popsize}, {args.steps} generations, "
+              f"seed {args.seed}; modes polished with L-BFGS-B")
+    evaluations = (f"{res.nfev}  ({generation_evals} by the population, "
+                   f"{polish_evals} by polishing)")
+    lines = [
+        header,
+        method,
+        f"  generations    {res.nit}",
+        f"  evaluations    {evaluations}",
+        f"  best value     {res.fun:.3e}  at {_point(res.x)}",
+        f"  global optima  {found} of {n_optima} found (within {FOUND_RADIUS} of a mode)",
+        f"  time           {elapsed:.2f} s",
+        f"  distinct optima (modes): {len(res.modes)}, best first",
+    ]
+    if res.modes:
+        listed = res.modes[:MAX_LISTED_MODES]
+        width = max(len(_point(mode.x)) for mode in listed)
+        lines.append(f"    {'#':>3}  {'location':<{width}}  {'value':>10}  {'support':>7}")
+        for k, mode in enumerate(listed, start=1):
+            mark = "*" if problem.distance_to_optima(mode.x).min() < FOUND_RADIUS else ""
+            lines.append(f"    {k:>3}  {_point(mode.x):<{width}}  {mode.fun:>10.3e}  "
+                         f"{mode.support:>7.1%} {mark}".rstrip())
+        hidden = len(res.modes) - len(listed)
+        if hidden > 0:
+            support = sum(mode.support for mode in res.modes[len(listed):])
+            lines.append(f"    ... {hidden} more modes not listed (support {support:.1%} in all)")
+        lines.append("    support: fraction of the final estimates in the mode; "
+                     "*: a known global optimum")
+    return "\n".join(lines)
+
+
+def _point(x):
+    """Format a point as ``(x1, x2, ...)`` with fixed-width coordinates."""
+    # Coordinates that round to zero print as +0.000000 rather than -0.000000.
+    coords = [v if abs(v) >= 5e-7 else 0.0 for v in np.asarray(x, dtype=float).tolist()]
+    return "(" + ", ".join(f"{v:+.6f}" for v in coords) + ")"
+
+
+def _domain(problem):
+    """Format a problem's box, as ``[lo, hi]^D`` when all coordinates share it."""
+    lower, upper = problem.lower, problem.upper
+    if np.all(lower == lower[0]) and np.all(upper == upper[0]):
+        return f"[{lower[0]:g}, {upper[0]:g}]^{problem.dim}"
+    return " x ".join(f"[{lo:g}, {hi:g}]" for lo, hi in zip(lower, upper))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

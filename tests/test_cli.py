@@ -1,0 +1,133 @@
+"""Tests of the ``evodiff`` command (evodiff/cli.py)."""
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+from evodiff.cli import main
+
+SMALL = ["--popsize", "128", "--steps", "20", "--no-progress"]
+
+
+def _field(text, label):
+    """The rest of the first report line that starts with ``label``."""
+    match = re.search(rf"^\s*{re.escape(label)}\s+(.*)$", text, flags=re.MULTILINE)
+    assert match is not None, f"no {label!r} line in:\n{text}"
+    return match.group(1)
+
+
+def test_demo_himmelblau_reports_the_run(capsys):
+    assert main(["demo", "himmelblau", *SMALL]) == 0
+    out, err = capsys.readouterr()
+    assert "Himmelblau" in out
+    assert "Rastrigin" not in out
+    assert err == ""  # --no-progress: no bar on stderr
+
+    evaluations = re.match(r"(\d+)\s+\((\d+) by the population, (\d+) by polishing\)",
+                           _field(out, "evaluations"))
+    assert evaluations is not None
+    total, population, polishing = map(int, evaluations.groups())
+    assert population == 128 * 20
+    assert polishing > 0
+    assert total == population + polishing
+
+    assert int(_field(out, "generations")) == 20
+
+    best = float(_field(out, "best value").split()[0])
+    assert 0.0 <= best < 1e-6  # the modes are polished
+
+    found = re.match(r"(\d+) of (\d+) found", _field(out, "global optima"))
+    assert found is not None
+    assert int(found.group(2)) == 4
+    # At this small budget about three runs in four find all four minima.
+    assert int(found.group(1)) >= 3
+
+    n_modes = int(re.search(r"distinct optima \(modes\): (\d+)", out).group(1))
+    rows = re.findall(r"^\s+\d+\s+\(([^)]*)\)\s+(\S+)\s+([\d.]+)%", out, flags=re.MULTILINE)
+    assert len(rows) == min(n_modes, 10)
+    values = [float(value) for _, value, _ in rows]
+    assert values == sorted(values)
+    assert values[0] == pytest.approx(best)
+    supports = [float(s) for _, _, s in rows]
+    assert all(0 < s <= 100 for s in supports)
+    assert sum(supports) <= 100.5
+
+
+def test_demo_is_reproducible_for_a_seed(capsys):
+    args = ["demo", "himmelblau", "--seed", "3", *SMALL]
+    main(args)
+    first = capsys.readouterr().out
+    main(args)
+    second = capsys.readouterr().out
+
+    def drop_time(text):
+        return re.sub(r"time\s+\S+ s", "", text)
+
+    assert drop_time(first) == drop_time(second)
+    assert "seed 3" in first
+
+
+def test_demo_all_runs_both_problems(capsys):
+    assert main(["demo", "--popsize", "64", "--steps", "10", "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    assert out.index("Himmelblau") < out.index("Rastrigin")
+    assert "of 1 found" in out
+
+
+def test_progress_bar_goes_to_stderr(capsys):
+    assert main(["demo", "himmelblau", "--popsize", "16", "--steps", "5"]) == 0
+    out, err = capsys.readouterr()
+    assert "5/5" in err
+    assert "5/5" not in out
+
+
+@pytest.mark.parametrize("argv, bad", [
+    (["frobnicate"], "frobnicate"),
+    (["demo", "sphere"], "sphere"),
+    (["demo", "--popsize", "-3"], "-3"),
+    (["demo", "--popsize", "abc"], "abc"),
+    (["demo", "--popsize", "1"], "1"),
+    (["demo", "--steps", "1"], "1"),
+    (["demo", "--steps", "2.5"], "2.5"),
+    (["demo", "--seed", "-1"], "-1"),
+    (["demo", "--bogus"], "--bogus"),
+])
+def test_bad_arguments_exit_2_naming_the_value(argv, bad, capsys):
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert f"'{bad}'" in err or bad in err.split("error:")[1]
+    assert "Traceback" not in err
+
+
+def test_missing_command_exits_2(capsys):
+    with pytest.raises(SystemExit) as info:
+        main([])
+    assert info.value.code == 2
+    assert "required" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["demo", "--help"]])
+def test_help_exits_0(argv, capsys):
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code == 0
+    out = capsys.readouterr().out
+    assert "usage: evodiff" in out
+    if argv[0] == "demo":
+        for option in ("--seed", "--popsize", "--steps", "--no-progress", "himmelblau"):
+            assert option in out
+    else:
+        assert "demo" in out
+
+
+def test_python_dash_m_runs_the_command():
+    proc = subprocess.run([sys.executable, "-m", "evodiff", "demo", "--popsize", "x"],
+                          check=False, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2
+    assert "'x'" in proc.stderr
+    assert "Traceback" not in proc.stderr

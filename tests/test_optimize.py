@@ -1,0 +1,192 @@
+"""minimize / maximize: the front door."""
+
+import numpy as np
+import pytest
+
+from evodiff import METHODS, OptimizeResult, maximize, minimize, problems, register_method
+
+
+def sphere_shifted(X):
+    return np.sum((X - 1.0) ** 2, axis=-1)
+
+
+def test_result_fields_and_accounting(backend_name):
+    res = minimize(sphere_shifted, bounds=[(-5, 5)] * 2, vectorized=True, popsize=64,
+                   maxiter=10, rng=0, backend=backend_name)
+    assert isinstance(res, OptimizeResult)
+    assert res.success and res.message == "completed 10 generations" and res.nit == 10
+    assert res.x.shape == (2,) and res.fun == pytest.approx(sphere_shifted(res.x))
+    assert res.population.shape == (64, 2) and res.x0.shape == (64, 2)
+    assert res.history["best"].shape == (10,) and res.history["median"].shape == (10,)
+    np.testing.assert_array_equal(res.history["nfev"], 64 * np.arange(1, 11))
+    # every mode centre costs one evaluation
+    assert res.nfev == 640 + len(res.modes)
+    assert len(res.modes) >= 1 and all(m.count >= 1 and 0 < m.support <= 1 for m in res.modes)
+    assert all(res.modes[i].fun <= res.modes[i + 1].fun for i in range(len(res.modes) - 1))
+    assert res.fun <= min(res.history["best"]) and res.fun <= res.modes[0].fun
+
+
+def test_per_point_and_vectorized_give_the_same_run():
+    a = minimize(sphere_shifted, bounds=[(-5, 5)] * 3, popsize=32, maxiter=6, rng=1)
+    b = minimize(sphere_shifted, bounds=[(-5, 5)] * 3, popsize=32, maxiter=6, rng=1, vectorized=True)
+    np.testing.assert_array_equal(a.x, b.x)
+    np.testing.assert_array_equal(a.population, b.population)
+
+
+def test_args_are_passed():
+    res = minimize(lambda x, c: float(np.sum((x - c) ** 2)), bounds=[(-5, 5)] * 2, args=(2.0,),
+                   popsize=128, maxiter=30, rng=0)
+    np.testing.assert_allclose(res.x, [2.0, 2.0], atol=0.05)
+
+
+def test_x0_and_sigma_region():
+    res = minimize(sphere_shifted, x0=[1.2, 0.8], sigma=0.5, vectorized=True, popsize=128,
+                   maxiter=30, rng=0)
+    assert res.fun < 1e-3
+
+
+def test_maximize_flips_the_sense():
+    res = maximize(lambda X: -sphere_shifted(X), bounds=[(-5, 5)] * 2, vectorized=True,
+                   popsize=128, maxiter=30, rng=0)
+    assert res.fun > -1e-3
+    assert res.history["best"][-1] == pytest.approx(res.history["best"].max(), abs=1e-2)
+    assert all(res.modes[i].fun >= res.modes[i + 1].fun for i in range(len(res.modes) - 1))
+
+
+def test_two_peaks_maximised_modes():
+    problem = problems.two_peaks(2)
+    res = maximize(problem, bounds=problem.bounds, vectorized=True, popsize=512, maxiter=50,
+                   rng=0, polish=True)
+    assert res.fun == pytest.approx(problem.optimum_value, abs=1e-9)
+    assert problem.distance_to_optima(res.x[None, :])[0] < 1e-4
+
+
+def test_callback_can_stop_the_run():
+    seen = []
+
+    def callback(intermediate):
+        seen.append((intermediate.nit, intermediate.fun))
+        return intermediate.nit >= 3
+
+    res = minimize(sphere_shifted, bounds=[(-5, 5)] * 2, vectorized=True, popsize=16,
+                   maxiter=10, rng=0, callback=callback)
+    assert res.nit == 3 and not res.success and "callback" in res.message
+    assert [s[0] for s in seen] == [1, 2, 3]
+
+    def stop_iteration(_):
+        raise StopIteration
+
+    res = minimize(sphere_shifted, bounds=[(-5, 5)] * 2, vectorized=True, popsize=16,
+                   maxiter=10, rng=0, callback=stop_iteration)
+    assert res.nit == 1 and not res.success
+
+
+def test_same_seed_same_result():
+    a = minimize(sphere_shifted, bounds=[(-5, 5)] * 2, vectorized=True, popsize=32, maxiter=8, rng=7)
+    b = minimize(sphere_shifted, bounds=[(-5, 5)] * 2, vectorized=True, popsize=32, maxiter=8, rng=7)
+    c = minimize(sphere_shifted, bounds=[(-5, 5)] * 2, vectorized=True, popsize=32, maxiter=8, rng=8)
+    np.testing.assert_array_equal(a.population, b.population)
+    assert a.fun == b.fun and not np.array_equal(a.population, c.population)
+
+
+def test_no_output_by_default(capsys):
+    minimize(sphere_shifted, bounds=[(-5, 5)] * 2, vectorized=True, popsize=16, maxiter=4, rng=0)
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == ""
+    minimize(sphere_shifted, bounds=[(-5, 5)] * 2, vectorized=True, popsize=16, maxiter=4, rng=0,
+             progress=True)
+    assert "evodiff diffevo" in capsys.readouterr().err
+
+
+def test_options_reach_the_method():
+    res = minimize(sphere_shifted, bounds=[(-5, 5)] * 4, vectorized=True, popsize=32, maxiter=5,
+                   rng=0, options={"schedule": "linear", "noise": 0.0, "latent": 2})
+    assert res.nit == 5
+
+
+def test_register_method():
+    calls = []
+
+    def builder(**kwargs):
+        calls.append(kwargs)
+        return METHODS["diffevo"](**kwargs)
+
+    register_method("MyDiffevo", builder)
+    try:
+        res = minimize(sphere_shifted, bounds=[(-1, 1)], vectorized=True, popsize=8, maxiter=3,
+                       method="mydiffevo", rng=0)
+        assert res.method == "mydiffevo" and calls[0]["popsize"] == 8
+    finally:
+        del METHODS["mydiffevo"]
+    with pytest.raises(TypeError, match="builder"):
+        register_method("x", 3)
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    ({"method": "nelder-mead"}, ValueError, "method must be one of"),
+    ({"popsize": 1}, ValueError, "popsize must be >= 2"),
+    ({"popsize": 2.5}, TypeError, "popsize"),
+    ({"maxiter": 0}, ValueError, "maxiter"),
+    ({"maxiter": 1}, ValueError, "maxiter must be >= 2"),
+    ({"callback": 3}, TypeError, "callback"),
+    ({"mode_radius": 0}, ValueError, "mode_radius"),
+    ({"x0": [0.0, 0.0]}, ValueError, "either bounds or x0"),
+    ({"backend": "torch"}, ValueError, "backend"),
+    ({"options": {"noise": -1}}, ValueError, "noise"),
+    ({"options": {"colour": 1}}, TypeError, "colour"),
+])
+def test_bad_input(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        minimize(sphere_shifted, bounds=[(-1, 1)] * 2, vectorized=True, **kwargs)
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    ({}, ValueError, "give bounds, or x0 and sigma"),
+    ({"x0": [[0.0]]}, ValueError, "x0 must be a 1-D"),
+    ({"x0": [0.0], "sigma": 0.0}, ValueError, "scale must be positive"),
+    ({"bounds": [(0, np.inf)]}, ValueError, "finite"),
+    ({"bounds": [(1, 0)]}, ValueError, "min < max"),
+])
+def test_bad_region(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        minimize(sphere_shifted, vectorized=True, **kwargs)
+
+
+def test_bad_objective():
+    with pytest.raises(TypeError, match="fun must be callable"):
+        minimize(3, bounds=[(0, 1)])
+    with pytest.raises(ValueError, match="shape"):
+        minimize(lambda X: np.zeros(3), bounds=[(0, 1)], vectorized=True, popsize=8)
+    with pytest.raises(ValueError, match="single real number per point; point 0"):
+        minimize(lambda x: [1.0, 2.0], bounds=[(0, 1)], popsize=8)
+
+
+# --- behaviour over seeds -------------------------------------------------------------------
+
+
+def test_shifted_sphere_reaches_1e_3_in_every_seed():
+    for seed in range(20):
+        problem = problems.random_shift(problems.sphere(2), rng=100 + seed)
+        res = minimize(problem, bounds=problem.bounds, vectorized=True, rng=seed)
+        assert res.fun <= 1e-3, f"seed {seed}: best value {res.fun}"
+
+
+def test_polish_makes_the_four_himmelblau_modes_exact():
+    problem = problems.himmelblau()
+    exact = 0
+    for seed in range(20):
+        res = minimize(problem, bounds=problem.bounds, vectorized=True, popsize=512, maxiter=25,
+                       rng=seed, polish=True)
+        modes = np.array([m.x for m in res.modes])
+        exact += bool(np.all(problem.distance_to_optima(modes) < 1e-4))
+    assert exact >= 18, f"four exact modes in only {exact} of 20 seeds"
+
+
+def test_polish_finds_the_global_minimum_of_shifted_rastrigin():
+    hits = 0
+    for seed in range(20):
+        problem = problems.random_shift(problems.rastrigin(2), rng=1000 + seed)
+        res = minimize(problem, bounds=problem.bounds, vectorized=True, popsize=512, maxiter=25,
+                       rng=seed, polish=True)
+        hits += bool(res.fun - problem.optimum_value <= 1e-6)
+    assert hits >= 16, f"global minimum within 1e-6 in only {hits} of 20 seeds"
