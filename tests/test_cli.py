@@ -1,11 +1,14 @@
 """Tests of the ``evodiff`` command (evodiff/cli.py)."""
 
+import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
+import evodiff
 from evodiff.cli import main
 
 SMALL = ["--popsize", "128", "--steps", "20", "--no-progress"]
@@ -126,8 +129,11 @@ def test_help_exits_0(argv, capsys):
 
 
 def test_python_dash_m_runs_the_command():
+    # The child must import the evodiff under test even when it is not installed.
+    root = str(Path(evodiff.__file__).resolve().parent.parent)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
     proc = subprocess.run([sys.executable, "-m", "evodiff", "demo", "--popsize", "x"],
-                          check=False, capture_output=True, text=True, timeout=60)
+                          check=False, capture_output=True, text=True, timeout=60, env=env)
     assert proc.returncode == 2
     assert "'x'" in proc.stderr
     assert "Traceback" not in proc.stderr

@@ -90,7 +90,8 @@ def test_bad_alphas(alphas, match):
         Schedule(alphas)
 
 
-@pytest.mark.parametrize("steps, error", [(1, ValueError), (0, ValueError), (2.5, TypeError), (True, TypeError)])
+@pytest.mark.parametrize("steps, error", [
+    (1, ValueError), (0, ValueError), (2.5, TypeError), (True, TypeError)])
 def test_bad_number_of_points(steps, error):
     with pytest.raises(error, match="steps"):
         cosine_schedule(steps)

@@ -12,11 +12,12 @@ normalisation, so up to a per-row constant
     log w_ij = c z_i . z_j + b_j,   c = sqrt(a) / (1 - a),
     b_j = log g_j - a ||z_j||^2 / (2 (1 - a)).
 
-Both terms come out of one matrix product of ``[z_i, 1]`` with ``[c z_j, b_j]``;
-the numerator and the denominator come out of one product of the weights with
-``[x_j, 1]``.  Between them, only a row maximum, a subtraction and an
-exponential touch the ``rows x N`` block, which never exceeds the memory
-budget.  Subtracting the row maximum keeps the largest weight of each row at
+The first term is the Gram matrix of the codes scaled by ``sqrt(c)`` (a
+symmetric product that BLAS computes at half the cost of a general one); the
+numerator and the denominator come out of one product of the weights with
+``[x_j, 1]``.  Between them, only adding ``b``, a row maximum, a subtraction,
+a clamp and an exponential touch the ``rows x N`` block, which never exceeds
+the memory budget.  Subtracting the row maximum keeps the largest weight of each row at
 exactly 1: no row underflows to all zeros, whatever the dimension, so the
 estimate never collapses to the population mean or the origin and is never NaN.
 
@@ -94,14 +95,14 @@ def estimate_x0(backend, x, log_g, alpha, z=None, rows=None,
     if not bool(xp.any(alive)):
         return xp.asarray(x, copy=True)
     n, dim = x.shape
-    queries, keys_t, values = _prepare(xp, x, log_g, alpha, z, alive)
+    queries, keys_t, offsets, values = _prepare(xp, x, log_g, alpha, z, alive)
     log_floor = _log_floor(xp, x.dtype)
     if rows is None:
         rows = chunk_rows(n, keys_t.shape[1], 4 if x.dtype == xp.float32 else 8, memory_budget)
     parts = []
     for start in range(0, n, rows):
         stop = min(start + rows, n)
-        weights = _block_weights(backend, queries[start:stop, :], keys_t, log_floor)
+        weights = _block_weights(backend, queries[start:stop, :], keys_t, offsets, log_floor)
         sums = weights @ values
         parts.append(sums[:, :dim] / sums[:, dim:])
     return parts[0] if len(parts) == 1 else xp.concat(parts, axis=0)
@@ -131,8 +132,8 @@ def neighbour_weights(backend, x, log_g, alpha, z=None):
     alive = xp.isfinite(log_g)
     if not bool(xp.any(alive)):
         return xp.zeros((n, n), dtype=x.dtype)
-    queries, keys_t, _ = _prepare(xp, x, log_g, alpha, z, alive)
-    weights = _block_weights(backend, queries, keys_t, _log_floor(xp, x.dtype))
+    queries, keys_t, offsets, _ = _prepare(xp, x, log_g, alpha, z, alive)
+    weights = _block_weights(backend, queries, keys_t, offsets, _log_floor(xp, x.dtype))
     weights = weights / xp.sum(weights, axis=1, keepdims=True)
     if keys_t.shape[1] == n:
         return weights
@@ -148,10 +149,15 @@ def _log_floor(xp, dtype):
 
 
 def _prepare(xp, x, log_g, alpha, z, alive):
-    """Queries ``[z_i, 1]``, transposed keys ``[c z_j, b_j]`` and values ``[x_j, 1]``.
+    """Scaled codes for the rows, their transpose for the columns, offsets and values.
 
-    Only the points with a finite ``log_g`` become keys and values: a weight of
-    exactly zero stays zero (the log floor would otherwise lift it).
+    Returns ``(rows, cols_t, offsets, values)`` with ``rows @ cols_t + offsets``
+    equal to the log-weights up to a per-row constant, and ``values = [x_j, 1]``.
+    Scaling both sides by ``sqrt(c)`` (not one side by ``c``) keeps the full
+    product of the form ``Z @ Z.T``, which BLAS computes as a symmetric rank-k
+    update at half the cost of a general product.  Only the points with a
+    finite ``log_g`` become columns: a weight of exactly zero stays zero (the
+    log floor would otherwise lift it).
     """
     z = x if z is None else z
     if not bool(xp.all(alive)):
@@ -159,19 +165,18 @@ def _prepare(xp, x, log_g, alpha, z, alive):
         z_cols, x_cols, log_g = (xp.take(a, keep, axis=0) for a in (z, x, log_g))
     else:
         z_cols, x_cols = z, x
-    coupling = math.sqrt(alpha) / (1.0 - alpha)
-    keys = xp.empty((z_cols.shape[0], z.shape[1] + 1), dtype=x.dtype)
-    keys[:, :-1] = coupling * z_cols
-    keys[:, -1] = log_g - (alpha / (2.0 * (1.0 - alpha))) * xp.sum(z_cols * z_cols, axis=1)
-    values = _with_ones_column(xp, x_cols)
-    queries = values if (z is x and x_cols is x) else _with_ones_column(xp, z)
-    return queries, xp.matrix_transpose(keys), values
+    root_coupling = math.sqrt(math.sqrt(alpha) / (1.0 - alpha))
+    rows = root_coupling * z
+    cols = rows if z_cols is z else root_coupling * z_cols
+    offsets = log_g - (alpha / (2.0 * (1.0 - alpha))) * xp.vecdot(z_cols, z_cols, axis=-1)
+    return rows, xp.matrix_transpose(cols), offsets, _with_ones_column(xp, x_cols)
 
 
-def _block_weights(backend, queries, keys_t, log_floor):
+def _block_weights(backend, rows, cols_t, offsets, log_floor):
     """Unnormalised weights of a block of rows, the largest of each row exactly 1."""
     xp = backend.xp
-    logits = queries @ keys_t
+    logits = rows @ cols_t
+    logits += offsets
     logits -= xp.max(logits, axis=1, keepdims=True)
     logits = backend.clamp_min_inplace(logits, log_floor)
     return backend.exp_inplace(logits)

@@ -85,5 +85,7 @@ def make_projection(latent, dim, generator):
     if isinstance(latent, (int, np.integer)) and not isinstance(latent, bool):
         return random_projection(latent, dim, generator)
     if isinstance(latent, (bool, str)):
-        raise TypeError(f"latent must be None, an int latent dimension or a (d, {dim}) matrix; got {latent!r}")
+        raise TypeError(
+            f"latent must be None, an int latent dimension or a (d, {dim}) matrix; got {latent!r}"
+        )
     return check_projection(latent, dim)
