@@ -40,6 +40,9 @@ DEFAULT_MEMORY_BUDGET = 32 * 2**20
 
 _LOG_FLOOR = {"float64": -500.0, "float32": -80.0}
 
+# Code dimension from which the symmetric product beats carrying the offsets in the product.
+_SYMMETRIC_FROM_DIM = 16
+
 
 def chunk_rows(n_rows, n_cols, itemsize, memory_budget=DEFAULT_MEMORY_BUDGET):
     """Number of rows of log-weights processed at once under a memory budget.
@@ -149,15 +152,20 @@ def _log_floor(xp, dtype):
 
 
 def _prepare(xp, x, log_g, alpha, z, alive):
-    """Scaled codes for the rows, their transpose for the columns, offsets and values.
+    """Row codes, transposed column codes, column offsets and values ``[x_j, 1]``.
 
-    Returns ``(rows, cols_t, offsets, values)`` with ``rows @ cols_t + offsets``
-    equal to the log-weights up to a per-row constant, and ``values = [x_j, 1]``.
-    Scaling both sides by ``sqrt(c)`` (not one side by ``c``) keeps the full
-    product of the form ``Z @ Z.T``, which BLAS computes as a symmetric rank-k
-    update at half the cost of a general product.  Only the points with a
-    finite ``log_g`` become columns: a weight of exactly zero stays zero (the
-    log floor would otherwise lift it).
+    ``rows @ cols_t (+ offsets)`` equals the log-weights up to a per-row
+    constant.  Both sides are scaled by ``sqrt(c)`` rather than one by ``c``:
+
+    - in few latent dimensions the offsets ride along in the product as one
+      more column (``[sqrt(c) z_i, 1] . [sqrt(c) z_j, b_j]``), saving a pass
+      over the ``rows x N`` block;
+    - in many dimensions the product stays of the form ``Z @ Z.T``, which BLAS
+      computes as a symmetric rank-k update at half the cost of a general
+      product, and the offsets are added afterwards (``offsets`` not None).
+
+    Only the points with a finite ``log_g`` become columns: a weight of
+    exactly zero stays zero (the log floor would otherwise lift it).
     """
     z = x if z is None else z
     if not bool(xp.all(alive)):
@@ -166,17 +174,24 @@ def _prepare(xp, x, log_g, alpha, z, alive):
     else:
         z_cols, x_cols = z, x
     root_coupling = math.sqrt(math.sqrt(alpha) / (1.0 - alpha))
+    offsets = log_g - (alpha / (2.0 * (1.0 - alpha))) * xp.vecdot(z_cols, z_cols, axis=-1)
+    values = _with_ones_column(xp, x_cols)
+    if z.shape[1] < _SYMMETRIC_FROM_DIM:
+        rows = _with_ones_column(xp, root_coupling * z)
+        cols = _with_ones_column(xp, root_coupling * z_cols)
+        cols[:, -1] = offsets
+        return rows, xp.matrix_transpose(cols), None, values
     rows = root_coupling * z
     cols = rows if z_cols is z else root_coupling * z_cols
-    offsets = log_g - (alpha / (2.0 * (1.0 - alpha))) * xp.vecdot(z_cols, z_cols, axis=-1)
-    return rows, xp.matrix_transpose(cols), offsets, _with_ones_column(xp, x_cols)
+    return rows, xp.matrix_transpose(cols), offsets, values
 
 
 def _block_weights(backend, rows, cols_t, offsets, log_floor):
     """Unnormalised weights of a block of rows, the largest of each row exactly 1."""
     xp = backend.xp
     logits = rows @ cols_t
-    logits += offsets
+    if offsets is not None:
+        logits += offsets
     logits -= xp.max(logits, axis=1, keepdims=True)
     logits = backend.clamp_min_inplace(logits, log_floor)
     return backend.exp_inplace(logits)
