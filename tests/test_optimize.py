@@ -164,29 +164,30 @@ def test_bad_objective():
 # --- behaviour over seeds -------------------------------------------------------------------
 
 
-def test_shifted_sphere_reaches_1e_3_in_every_seed():
+def test_shifted_sphere_reaches_1e_3_in_every_seed(backend_name):
     for seed in range(20):
         problem = problems.random_shift(problems.sphere(2), rng=100 + seed)
-        res = minimize(problem, bounds=problem.bounds, vectorized=True, rng=seed)
+        res = minimize(problem, bounds=problem.bounds, vectorized=True, rng=seed,
+                       backend=backend_name)
         assert res.fun <= 1e-3, f"seed {seed}: best value {res.fun}"
 
 
-def test_polish_makes_the_four_himmelblau_modes_exact():
+def test_polish_makes_the_four_himmelblau_modes_exact(backend_name):
     problem = problems.himmelblau()
     exact = 0
     for seed in range(20):
         res = minimize(problem, bounds=problem.bounds, vectorized=True, popsize=512, maxiter=25,
-                       rng=seed, polish=True)
+                       rng=seed, polish=True, backend=backend_name)
         modes = np.array([m.x for m in res.modes])
         exact += bool(np.all(problem.distance_to_optima(modes) < 1e-4))
     assert exact >= 18, f"four exact modes in only {exact} of 20 seeds"
 
 
-def test_polish_finds_the_global_minimum_of_shifted_rastrigin():
+def test_polish_finds_the_global_minimum_of_shifted_rastrigin(backend_name):
     hits = 0
     for seed in range(20):
         problem = problems.random_shift(problems.rastrigin(2), rng=1000 + seed)
         res = minimize(problem, bounds=problem.bounds, vectorized=True, popsize=512, maxiter=25,
-                       rng=seed, polish=True)
+                       rng=seed, polish=True, backend=backend_name)
         hits += bool(res.fun - problem.optimum_value <= 1e-6)
     assert hits >= 16, f"global minimum within 1e-6 in only {hits} of 20 seeds"
