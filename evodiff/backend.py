@@ -15,7 +15,7 @@ import types
 import array_api_compat
 import numpy as np
 
-__all__ = ["Backend", "as_generator"]
+__all__ = ["Backend", "as_generator", "to_numpy"]
 
 _DTYPE_NAMES = ("float32", "float64")
 
@@ -204,23 +204,8 @@ class Backend:
         return self.xp.asarray(values, dtype=dtype, copy=None)
 
     def to_host(self, values):
-        """Return ``values`` as a NumPy array on the host (a copy when off-host).
-
-        Parameters
-        ----------
-        values : array of any supported backend, or array_like
-
-        Returns
-        -------
-        numpy.ndarray
-        """
-        if isinstance(values, np.ndarray):
-            return values
-        if self.name == "cupy" or array_api_compat.is_cupy_array(values):
-            return values.get()
-        if self.name == "array_api_strict" or _is_strict_array(values):
-            return np.asarray(values)  # array_api_strict supports __array__/buffer
-        return np.asarray(values)
+        """Return ``values`` as a NumPy array on the host (see :func:`to_numpy`)."""
+        return to_numpy(values)
 
     def normal(self, shape):
         """Standard normal draws of ``shape`` in the backend's dtype."""
@@ -246,16 +231,32 @@ class Backend:
         return self.xp.exp(values)
 
 
+def to_numpy(values):
+    """Return any supported array (NumPy, CuPy, array_api_strict) as a host NumPy array.
+
+    NumPy arrays pass through unchanged; device arrays are copied to the host.
+
+    Parameters
+    ----------
+    values : array or array_like
+
+    Returns
+    -------
+    numpy.ndarray
+    """
+    if isinstance(values, np.ndarray):
+        return values
+    if array_api_compat.is_cupy_array(values):
+        return values.get()
+    return np.asarray(values)
+
+
 def _dtype_name(dtype):
     name = getattr(dtype, "name", None) or getattr(dtype, "__name__", None) or str(dtype)
     name = str(name).rsplit(".", 1)[-1]
     if name not in _DTYPE_NAMES:
         raise ValueError(f"dtype must be 'float32' or 'float64'; got {dtype!r}")
     return name
-
-
-def _is_strict_array(values):
-    return type(values).__module__.startswith("array_api_strict")
 
 
 def _is_namespace_array(xp, values):

@@ -10,15 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from .backend import to_numpy
+
 __all__ = ["evaluate"]
-
-
-def _to_host(points):
-    if isinstance(points, np.ndarray):
-        return points
-    if hasattr(points, "get"):  # CuPy
-        return points.get()
-    return np.asarray(points)
 
 
 def evaluate(fun, X, *, vectorized=False, args=()):
@@ -62,7 +56,7 @@ def evaluate(fun, X, *, vectorized=False, args=()):
                 f"a vectorized fun must return shape ({n},) for {n} points; got shape {shape}"
             )
         return values
-    host = _to_host(X)
+    host = to_numpy(X)
     values = np.empty(n, dtype=np.float64)
     for i in range(n):
         point = host[i].copy()  # the objective may modify its argument; the population must not change

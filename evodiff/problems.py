@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from array_api_compat import array_namespace, device
 
+from .validation import check_int
+
 __all__ = [
     "PROBLEMS",
     "Problem",
@@ -211,11 +213,7 @@ class Problem:
 
 def _check_dim(dim, minimum=1):
     """Validate a dimension argument and return it as an int."""
-    if isinstance(dim, bool) or not isinstance(dim, numbers.Integral):
-        raise TypeError(f"dim must be an integer, got {dim!r}")
-    if dim < minimum:
-        raise ValueError(f"dim must be >= {minimum}, got {dim}")
-    return int(dim)
+    return check_int("dim", dim, minimum=minimum)
 
 
 def _check_2d_only(dim, name):

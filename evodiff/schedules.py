@@ -12,9 +12,10 @@ order they are used, from the noisiest step to the cleanest.
 from __future__ import annotations
 
 import math
-from numbers import Integral
 
 import numpy as np
+
+from .validation import check_int
 
 __all__ = [
     "Schedule",
@@ -98,11 +99,7 @@ class Schedule:
 
 
 def _check_points(n):
-    if isinstance(n, bool) or not isinstance(n, Integral):
-        raise TypeError(f"steps must be an int (number of schedule points); got {n!r}")
-    if n < 2:
-        raise ValueError(f"steps must be >= 2 (n points give n - 1 denoising steps); got {n}")
-    return int(n)
+    return check_int("steps", n, minimum=2)
 
 
 def cosine_schedule(n):
