@@ -4,12 +4,13 @@ The public API:
 
 - :func:`minimize`, :func:`maximize`: the front door, in the style of scipy.optimize.
 - :class:`DiffusionEvolution`: the ask/tell optimiser of Zhang et al. (ICLR 2025).
+- :class:`CMAES`, :class:`OpenES`, :class:`PEPG`: the classic baselines, same interface.
 - :mod:`evodiff.problems`: benchmark functions with known optima.
 - :mod:`evodiff.schedules`, :mod:`evodiff.fitness`, :mod:`evodiff.backend`: building blocks.
 """
 
 from . import problems
-from .algorithms import DiffusionEvolution, Optimizer
+from .algorithms import CMAES, PEPG, DiffusionEvolution, OpenES, Optimizer
 from .backend import Backend
 from .evaluation import evaluate
 from .fitness import Energy, Identity, NonFiniteObjectiveWarning, Power, Rank
@@ -26,6 +27,9 @@ __all__ = [
     "METHODS",
     "register_method",
     "DiffusionEvolution",
+    "CMAES",
+    "OpenES",
+    "PEPG",
     "Optimizer",
     "Backend",
     "evaluate",

@@ -25,6 +25,7 @@ __all__ = [
     "Power",
     "make_fitness",
     "to_cost",
+    "centered_ranks",
     "validate_sense",
     "NonFiniteObjectiveWarning",
 ]
@@ -253,3 +254,26 @@ def make_fitness(fitness="rank"):
     raise TypeError(
         f"fitness must be a name, a FitnessMapping or a callable; got {type(fitness).__name__}"
     )
+
+
+def centered_ranks(xp, cost):
+    """Fitness shaping of the evolution strategies: ranks mapped to [-0.5, 0.5].
+
+    The best point (lowest cost) gets +0.5, the worst -0.5, evenly spaced in
+    between (Salimans et al. 2017; as in estool).  Non-finite costs are ranked
+    last.  Invariant to any increasing transform of the objective.
+
+    Parameters
+    ----------
+    xp : module
+    cost : array, shape (N,)
+
+    Returns
+    -------
+    array, shape (N,)
+        Utilities, higher is better.
+    """
+    n = cost.shape[0]
+    order = xp.argsort(cost, stable=True)
+    ranks = xp.astype(xp.argsort(order, stable=True), cost.dtype)
+    return 0.5 - ranks / max(n - 1, 1)

@@ -16,7 +16,10 @@ from scipy.optimize import OptimizeResult
 from scipy.optimize import minimize as _scipy_minimize
 from tqdm.auto import tqdm
 
+from .algorithms.cmaes import CMAES
 from .algorithms.diffusion import DiffusionEvolution
+from .algorithms.openes import OpenES
+from .algorithms.pepg import PEPG
 from .evaluation import evaluate
 from .modes import Mode, cluster_points
 from .validation import check_int, check_real
@@ -36,8 +39,27 @@ def _build_diffevo(*, popsize, maxiter, **kwargs):
     return DiffusionEvolution(popsize=popsize, steps=maxiter, **kwargs)
 
 
+def _build_cmaes(*, popsize, maxiter, **kwargs):
+    return CMAES(popsize=popsize, maxiter=maxiter, **kwargs)
+
+
+def _strategy_builder(cls):
+    def build(*, popsize, maxiter, **kwargs):
+        if popsize is not None:
+            kwargs["popsize"] = popsize
+        if maxiter is not None:
+            kwargs["maxiter"] = maxiter
+        return cls(**kwargs)
+    return build
+
+
 #: Registered methods: name -> builder(popsize=, maxiter=, <region and common kwargs>, **options).
-METHODS = {"diffevo": _build_diffevo}
+METHODS = {
+    "diffevo": _build_diffevo,
+    "cmaes": _build_cmaes,
+    "openes": _strategy_builder(OpenES),
+    "pepg": _strategy_builder(PEPG),
+}
 
 
 def register_method(name, builder):
@@ -229,13 +251,18 @@ def minimize(fun, bounds=None, *, x0=None, sigma=None, method="diffevo", popsize
         Centre of the search region when there are no bounds.
     sigma : float or array_like, optional
         Scale of the search region around ``x0`` (default 1).
-    method : str, default 'diffevo'
-        Name of a registered method (:data:`METHODS`).
+    method : {'diffevo', 'cmaes', 'openes', 'pepg'}, default 'diffevo'
+        Name of a registered method (:data:`METHODS`): Diffusion Evolution,
+        CMA-ES, OpenES or PEPG.
     popsize : int, optional
-        Population size (Diffusion Evolution: 512).
+        Population size.  Defaults: Diffusion Evolution 512, CMA-ES
+        ``4 + floor(3 ln D)``, OpenES and PEPG 256.
     maxiter : int, optional
-        Number of generations (Diffusion Evolution: the number of schedule
-        points, default 50).
+        Number of generations.  Diffusion Evolution: the number of schedule
+        points (default 50); CMA-ES: generations per run (pycma's default
+        ``100 + 150 (D + 3)**2 / sqrt(popsize)``, other stopping rules may end
+        the run first, see :class:`~evodiff.algorithms.cmaes.CMAES`); OpenES
+        and PEPG: default 1000.
     args : tuple, default ()
         Extra arguments passed to ``fun``.
     vectorized : bool, default False
@@ -262,7 +289,9 @@ def minimize(fun, bounds=None, *, x0=None, sigma=None, method="diffevo", popsize
     options : dict, optional
         Further keyword arguments of the method's class, e.g.
         ``{'schedule': 'linear', 'noise': 0.2, 'latent': 2}`` for Diffusion
-        Evolution.
+        Evolution, ``{'ftarget': 1e-8, 'restarts': 4}`` for CMA-ES or
+        ``{'antithetic': True}`` for OpenES.  CMA-ES, OpenES and PEPG accept
+        ``{'x0': ...}`` as a start point inside ``bounds``.
 
     Returns
     -------

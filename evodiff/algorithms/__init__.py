@@ -1,6 +1,9 @@
 """The ask/tell optimisers, one algorithm per module."""
 
 from .base import Optimizer
+from .cmaes import CMAES
 from .diffusion import DiffusionEvolution
+from .openes import OpenES
+from .pepg import PEPG
 
-__all__ = ["Optimizer", "DiffusionEvolution"]
+__all__ = ["Optimizer", "DiffusionEvolution", "CMAES", "OpenES", "PEPG"]

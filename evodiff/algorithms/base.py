@@ -22,7 +22,23 @@ from ..backend import Backend
 from ..fitness import to_cost, validate_sense
 from ..space import SearchSpace
 
-__all__ = ["Optimizer"]
+__all__ = ["Optimizer", "start_as_center"]
+
+
+def start_as_center(x0, dim, bounds, center):
+    """Without bounds or centre, a start point ``x0`` becomes the region's centre.
+
+    Returns ``(center, x0)``: either ``(x0, None)`` when ``x0`` takes the role of
+    the centre, or the arguments unchanged.  The shape of ``x0`` is checked
+    here so that errors name ``x0``.
+    """
+    if x0 is None or bounds is not None or center is not None:
+        return center, x0
+    point = np.asarray(x0, dtype=np.float64)
+    if point.ndim != 1 or (dim is not None and point.shape != (dim,)):
+        expected = f"({dim},)" if dim is not None else "(D,)"
+        raise ValueError(f"x0 must have shape {expected}; got shape {point.shape}")
+    return point, None
 
 
 class Optimizer:
@@ -131,6 +147,30 @@ class Optimizer:
             Host points in problem space (``None``: only the best point counts).
         """
         return None
+
+    def normalised_start(self, x0=None):
+        """Validate a start point in problem space and return it normalised (host).
+
+        Parameters
+        ----------
+        x0 : array_like, shape (dim,), optional
+            ``None`` gives the centre of the search region.
+
+        Returns
+        -------
+        numpy.ndarray, shape (dim,)
+        """
+        if x0 is None:
+            return np.zeros(self.dim)
+        point = np.array(x0, dtype=np.float64)
+        if point.shape != (self.dim,):
+            raise ValueError(f"x0 must have shape ({self.dim},); got shape {point.shape}")
+        if not np.all(np.isfinite(point)):
+            raise ValueError(f"x0 must be finite; got {x0!r}")
+        space = self.space
+        if space.bounded and (np.any(point < space.lower) or np.any(point > space.upper)):
+            raise ValueError("x0 must lie inside the bounds")
+        return (point - space.center) / space.scale
 
     def ask(self):
         """Return the points to evaluate next.

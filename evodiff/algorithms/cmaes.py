@@ -1,0 +1,339 @@
+"""CMA-ES: the Covariance Matrix Adaptation Evolution Strategy.
+
+Follows N. Hansen, "The CMA Evolution Strategy: A Tutorial" (arXiv 1604.00772,
+2016/2023), Algorithm summary in Appendix A and default parameters in Table 1:
+weighted recombination with negative ("active") weights, cumulative step-size
+adaptation (CSA), rank-one and rank-mu covariance updates, and the stall of
+the rank-one path (``h_sigma``).  The eigendecomposition of ``C`` is done
+lazily, only every ``1 / (c1 + cmu) / n / 10`` generations, as the tutorial
+suggests (Section B.2), and ``C`` is kept symmetric with a bounded condition
+number.
+
+Stopping rules have the meaning and defaults of the reference implementation
+pycma (``cma``): ``tolfun``, ``tolx``, ``tolstagnation``, ``tolconditioncov``,
+``maxiter``, ``maxfevals`` and ``ftarget``.  Optional IPOP restarts
+(Auger & Hansen 2005) double the population after each local stop.
+
+The search runs in the normalised coordinates of the search region (see
+:mod:`evodiff.space`): the mean starts at the region's centre (or ``x0``) and
+``sigma0`` is in units of the region's scale.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..validation import check_int, check_real
+from .base import Optimizer, start_as_center
+
+__all__ = ["CMAES"]
+
+# C is regularised when its condition number exceeds this (pycma bounds it likewise).
+_MAX_CONDITION = 1e16
+_LOCAL_RULES = ("maxiter", "tolfun", "tolx", "tolstagnation", "tolconditioncov")
+
+
+def default_popsize(dim):
+    """``4 + floor(3 ln n)``, the default population size (tutorial, Table 1)."""
+    return 4 + int(math.floor(3.0 * math.log(dim)))
+
+
+class _Parameters:
+    """Strategy parameters of Table 1 of the tutorial, for dimension ``n`` and ``lambda``."""
+
+    def __init__(self, n, popsize):
+        self.n, self.popsize = n, popsize
+        self.mu = popsize // 2
+        raw = math.log((popsize + 1) / 2.0) - np.log(np.arange(1, popsize + 1))
+        positive, negative = raw[raw > 0], raw[raw < 0]
+        self.mueff = float(positive.sum() ** 2 / (positive**2).sum())
+        self.cs = (self.mueff + 2.0) / (n + self.mueff + 5.0)
+        self.ds = 1.0 + 2.0 * max(0.0, math.sqrt((self.mueff - 1.0) / (n + 1.0)) - 1.0) + self.cs
+        self.cc = (4.0 + self.mueff / n) / (n + 4.0 + 2.0 * self.mueff / n)
+        alpha_cov = 2.0
+        self.c1 = alpha_cov / ((n + 1.3) ** 2 + self.mueff)
+        self.cmu = min(
+            1.0 - self.c1,
+            alpha_cov * (self.mueff - 2.0 + 1.0 / self.mueff)
+            / ((n + 2.0) ** 2 + alpha_cov * self.mueff / 2.0),
+        )
+        weights = np.where(raw >= 0, raw / positive.sum(), 0.0)
+        if negative.size:
+            mueff_neg = float(negative.sum() ** 2 / (negative**2).sum())
+            scale = min(
+                1.0 + self.c1 / self.cmu,
+                1.0 + 2.0 * mueff_neg / (self.mueff + 2.0),
+                (1.0 - self.c1 - self.cmu) / (n * self.cmu),
+            )
+            weights = np.where(raw < 0, raw * scale / abs(negative.sum()), weights)
+        self.weights = weights
+        self.chi_n = math.sqrt(n) * (1.0 - 1.0 / (4.0 * n) + 1.0 / (21.0 * n * n))
+        self.eigen_every = max(1, int(1.0 / (self.c1 + self.cmu) / n / 10.0))
+
+
+class CMAES(Optimizer):
+    """CMA-ES with pycma's stopping rules and optional IPOP restarts.
+
+    Parameters
+    ----------
+    dim : int, optional
+        Problem dimension (inferred from ``bounds`` or ``center``).
+    popsize : int, optional
+        Offspring per generation, lambda.  Default ``4 + floor(3 ln n)``
+        (tutorial, Table 1), at least 2.
+    sigma0 : float, optional
+        Initial step size in normalised units (multiples of the region's
+        scale).  Default 1.0 for a ``center``/``scale`` region (so with
+        ``minimize(x0=..., sigma=s)`` the step size is ``s``), 0.5 with bounds
+        (a quarter of the box width, as pycma recommends 0.2 to 0.3 of it).
+    x0 : array_like, optional
+        Start point in problem space; the region's centre by default.
+    bounds, center, scale, sense, rng, dtype, backend
+        See :class:`~evodiff.algorithms.base.Optimizer`.
+    tolfun : float, default 1e-11
+        Stop when the best values of the last ``10 + ceil(30 n / lambda)``
+        generations and all values of the current one span less than this.
+    tolx : float, default 1e-11
+        Stop when ``sigma * max(|p_c|, sqrt(diag C))`` is below this in every
+        coordinate (normalised units).
+    tolstagnation : int, optional
+        Stop when, over this many generations, the medians of the best and of
+        the median values of the last 20 generations are no better than 20
+        generations that long ago.  Default ``int(100 + 100 n**1.5 / lambda)``.
+    tolconditioncov : float, default 1e14
+        Stop when the condition number of ``C`` exceeds this.
+    maxiter : int, optional
+        Generations per run.  Default ``100 + 150 (n + 3)**2 / sqrt(lambda)``.
+    maxfevals : int, optional
+        Total evaluations over all restarts (no limit by default).
+    ftarget : float, optional
+        Stop as soon as a value this good is reached (user's sign).
+    restarts : int, default 0
+        IPOP restarts after a local stop (all rules but ``ftarget`` and
+        ``maxfevals``), each with the population multiplied by ``incpopsize``.
+        A restart starts from a uniform random point of the box when there are
+        bounds, else from the start point again.
+    incpopsize : float, default 2
+        Population growth factor per restart.
+
+    Attributes
+    ----------
+    mean : array, shape (dim,)
+        Current mean, normalised coordinates.
+    sigma : float
+        Current step size, normalised units.
+    restart_count : int
+        Restarts done so far.
+    """
+
+    name = "cmaes"
+
+    def __init__(self, dim=None, popsize=None, *, sigma0=None, x0=None, bounds=None, center=None,
+                 scale=None, sense="min", rng=None, dtype="float64", backend="numpy",
+                 tolfun=1e-11, tolx=1e-11, tolstagnation=None, tolconditioncov=1e14,
+                 maxiter=None, maxfevals=None, ftarget=None, restarts=0, incpopsize=2.0):
+        center, x0 = start_as_center(x0, dim, bounds, center)
+        super().__init__(popsize, dim=dim, bounds=bounds, center=center, scale=scale,
+                         sense=sense, rng=rng, dtype=dtype, backend=backend)
+        n = self.dim
+        self.popsize = (default_popsize(n) if popsize is None
+                        else check_int("popsize", popsize, minimum=2))
+        default_sigma = 0.5 if self.space.bounded else 1.0
+        self.sigma0 = (default_sigma if sigma0 is None
+                       else check_real("sigma0", sigma0, minimum=0.0, strict=True))
+        self._start = self.normalised_start(x0)
+        self.tolfun = check_real("tolfun", tolfun, minimum=0.0)
+        self.tolx = check_real("tolx", tolx, minimum=0.0)
+        self._tolstagnation = (None if tolstagnation is None
+                               else check_int("tolstagnation", tolstagnation, minimum=1))
+        self.tolconditioncov = check_real("tolconditioncov", tolconditioncov, minimum=1.0)
+        self._maxiter = None if maxiter is None else check_int("maxiter", maxiter, minimum=1)
+        self.maxfevals = None if maxfevals is None else check_int("maxfevals", maxfevals, minimum=1)
+        self.ftarget = None if ftarget is None else check_real("ftarget", ftarget)
+        self.restarts = check_int("restarts", restarts, minimum=0)
+        self.incpopsize = check_real("incpopsize", incpopsize, minimum=1.0)
+        self.restart_count = 0
+        self._restart_log = []
+        self._initialise(self._start, self.popsize)
+
+    # -- state ---------------------------------------------------------------------------
+
+    def _initialise(self, start, popsize):
+        xp, n = self.xp, self.dim
+        self.popsize = popsize
+        self.params = _Parameters(n, popsize)
+        self._weights = self.backend.asarray(self.params.weights)
+        self._positive = self._weights[:self.params.mu]
+        self._weight_sum = float(self.params.weights.sum())
+        self.mean = self.backend.asarray(start)
+        self.sigma = self.sigma0
+        self.C = xp.eye(n, dtype=self.backend.dtype)
+        self.B = xp.eye(n, dtype=self.backend.dtype)
+        self.D = xp.ones(n, dtype=self.backend.dtype)
+        self.ps = xp.zeros(n, dtype=self.backend.dtype)
+        self.pc = xp.zeros(n, dtype=self.backend.dtype)
+        self.generation = 0
+        self._eigen_generation = 0
+        self._condition = 1.0
+        self._best_history = []
+        self._median_history = []
+        self._last_costs = None
+        self._z = self._y = None
+
+    @property
+    def maxiter(self):
+        """int : generations allowed per run (pycma's default when not given)."""
+        if self._maxiter is not None:
+            return self._maxiter
+        return int(100 + 150 * (self.dim + 3) ** 2 / math.sqrt(self.popsize))
+
+    @property
+    def tolstagnation(self):
+        """int : the stagnation window (pycma's default when not given)."""
+        if self._tolstagnation is not None:
+            return self._tolstagnation
+        return int(100 + 100 * self.dim**1.5 / self.popsize)
+
+    @property
+    def population(self):
+        """array : the last sampled population in problem space (not clipped)."""
+        if self._y is None:
+            return self.space.to_problem(self.mean[None, :], clip=False)[0]
+        return self.space.to_problem(self.mean + self.sigma * self._y, clip=False)[0]
+
+    def candidates(self):
+        """The mean, CMA-ES's estimate of the optimum (host, problem space, shape (1, D))."""
+        return np.asarray(self.backend.to_host(self.space.to_problem(self.mean[None, :])[0]))
+
+    # -- ask / tell ----------------------------------------------------------------------
+
+    def _ask(self):
+        z = self.backend.normal((self.popsize, self.dim))
+        self._z = z
+        self._y = (z * self.D) @ self.xp.matrix_transpose(self.B)
+        return self.mean + self.sigma * self._y
+
+    def _tell(self, x, cost):
+        xp, p, n = self.xp, self.params, self.dim
+        order = xp.argsort(cost, stable=True)
+        y = xp.take(self._y, order, axis=0)
+        z = xp.take(self._z, order, axis=0)
+        mu = p.mu
+        y_w = self._positive @ y[:mu, :]
+        z_w = self._positive @ z[:mu, :]
+        self.mean = self.mean + self.sigma * y_w
+
+        self.ps = (1.0 - p.cs) * self.ps + math.sqrt(p.cs * (2.0 - p.cs) * p.mueff) * (self.B @ z_w)
+        norm_ps = float(xp.linalg.vector_norm(self.ps))
+        self.generation += 1
+        stall_limit = (1.4 + 2.0 / (n + 1.0)) * p.chi_n
+        h_sigma = norm_ps / math.sqrt(1.0 - (1.0 - p.cs) ** (2 * self.generation)) < stall_limit
+        self.pc = (1.0 - p.cc) * self.pc
+        if h_sigma:
+            self.pc = self.pc + math.sqrt(p.cc * (2.0 - p.cc) * p.mueff) * y_w
+
+        # Negative weights act on directions rescaled to the length of a typical sample.
+        z_norm2 = xp.sum(z * z, axis=1)
+        rescale = xp.where(self._weights >= 0, xp.ones_like(z_norm2), n / z_norm2)
+        rank_mu = xp.matrix_transpose(y * (self._weights * rescale)[:, None]) @ y
+        delta = 0.0 if h_sigma else p.cc * (2.0 - p.cc)
+        decay = 1.0 + p.c1 * delta - p.c1 - p.cmu * self._weight_sum
+        self.C = decay * self.C + p.c1 * (self.pc[:, None] * self.pc[None, :]) + p.cmu * rank_mu
+
+        self.sigma *= math.exp(min(1.0, (p.cs / p.ds) * (norm_ps / p.chi_n - 1.0)))
+        if self.generation - self._eigen_generation >= p.eigen_every:
+            self._decompose()
+
+        finite = cost[xp.isfinite(cost)] if bool(xp.any(xp.isfinite(cost))) else None
+        self._last_costs = finite
+        self._best_history.append(float(xp.min(finite)) if finite is not None else math.inf)
+        median = float(np.median(self.backend.to_host(finite))) if finite is not None else math.inf
+        self._median_history.append(median)
+
+    def _decompose(self):
+        """Refresh ``B`` and ``D`` from a symmetrised, well-conditioned ``C``."""
+        xp = self.xp
+        self._eigen_generation = self.generation
+        self.C = (self.C + xp.matrix_transpose(self.C)) / 2.0
+        values, vectors = xp.linalg.eigh(self.C)
+        low, high = float(xp.min(values)), float(xp.max(values))
+        if low <= 0 or high / low > _MAX_CONDITION:
+            shift = high / _MAX_CONDITION - min(low, 0.0)
+            self.C = self.C + shift * xp.eye(self.dim, dtype=self.backend.dtype)
+            values = values + shift
+            low += shift
+        self._condition = high / low if low > 0 else math.inf
+        self.B = vectors
+        self.D = xp.sqrt(values)
+
+    # -- stopping ------------------------------------------------------------------------
+
+    def _target_reached(self):
+        if self.ftarget is None or self.best_x is None:
+            return False
+        return self.best_fun <= self.ftarget if self.sense == "min" else self.best_fun >= self.ftarget
+
+    def _global_stop(self):
+        if self._target_reached():
+            return f"ftarget: reached {self.best_fun:.6g} (target {self.ftarget:g})"
+        if self.maxfevals is not None and self.nfev >= self.maxfevals:
+            return f"maxfevals: {self.nfev} evaluations (limit {self.maxfevals})"
+        return None
+
+    def _local_stop(self):
+        xp, p = self.xp, self.params
+        if self.generation >= self.maxiter:
+            return f"maxiter: {self.generation} generations"
+        window = 10 + math.ceil(30 * self.dim / self.popsize)
+        if self.generation >= window and self._last_costs is not None:
+            recent = self._best_history[-window:]
+            low = min(min(recent), float(xp.min(self._last_costs)))
+            high = max(max(recent), float(xp.max(self._last_costs)))
+            if high - low < self.tolfun:
+                return f"tolfun: values span {high - low:.3g} < {self.tolfun:g}"
+        spread = self.sigma * xp.maximum(xp.abs(self.pc), xp.sqrt(xp.linalg.diagonal(self.C)))
+        if bool(xp.all(spread < self.tolx)):
+            return f"tolx: step sizes below {self.tolx:g}"
+        horizon = self.tolstagnation
+        if self.generation > horizon and len(self._best_history) > horizon:
+            old = slice(-horizon, -horizon + 20)
+            if (np.median(self._best_history[-20:]) >= np.median(self._best_history[old])
+                    and np.median(self._median_history[-20:]) >= np.median(self._median_history[old])):
+                return f"tolstagnation: no improvement in {horizon} generations"
+        if self._condition > self.tolconditioncov:
+            return f"tolconditioncov: condition number of C {self._condition:.3g} > {self.tolconditioncov:g}"
+        del p
+        return None
+
+    def stop_reason(self):
+        """The stopping rule that fired, or ``None``; restarts (IPOP) on local stops."""
+        reason = self._global_stop()
+        if reason is not None:
+            return self._with_restarts(reason)
+        reason = self._local_stop()
+        if reason is None:
+            return None
+        if self.restart_count < self.restarts:
+            self._restart(reason)
+            return None
+        return self._with_restarts(reason)
+
+    def _with_restarts(self, reason):
+        if not self._restart_log:
+            return reason
+        return f"{reason} (after {self.restart_count} restarts: {'; '.join(self._restart_log)})"
+
+    def _restart(self, reason):
+        self._restart_log.append(reason.split(":")[0])
+        self.restart_count += 1
+        popsize = int(round(self.popsize * self.incpopsize))
+        if self.space.bounded:
+            start = self.backend.generator.uniform(-1.0, 1.0, self.dim)
+        else:
+            start = self._start
+        self._initialise(start, popsize)
+
+    def finish_message(self):
+        return f"completed {self.nit} generations"

@@ -1,0 +1,101 @@
+"""OpenES: the natural-evolution-strategy variant of Salimans et al. (2017).
+
+"Evolution Strategies as a Scalable Alternative to Reinforcement Learning"
+(arXiv 1703.03864): sample ``x_k = mean + sigma * eps_k`` with isotropic
+Gaussian ``eps_k`` (optionally in mirrored pairs), shape the objective values
+into centred ranks, estimate the gradient of the expected utility as
+``sum_k u_k eps_k / (N sigma)`` and follow it with Adam.  Defaults are those of
+estool's ``OpenES`` (D. Ha), the implementation the Diffusion Evolution paper
+compared against.
+"""
+
+from __future__ import annotations
+
+from .search_gradient import SearchGradientES
+
+__all__ = ["OpenES"]
+
+
+class OpenES(SearchGradientES):
+    """OpenES with antithetic sampling, rank shaping, Adam and decays.
+
+    All widths and rates are in the normalised units of the search region.
+    Defaults follow estool's ``OpenES``.
+
+    Parameters
+    ----------
+    dim : int, optional
+    popsize : int, default 256
+        Even when ``antithetic`` (estool's default population).
+    x0 : array_like, optional
+        Start point in problem space (default: the region's centre).
+    sigma_init : float, default 0.1
+    sigma_decay : float, default 0.999
+    sigma_limit : float, default 0.01
+    learning_rate : float, default 0.01
+    learning_rate_decay : float, default 0.9999
+    learning_rate_limit : float, default 0.001
+    antithetic : bool, default False
+        Mirrored sampling: ``eps`` and ``-eps`` in pairs.
+    weight_decay : float, default 0.01
+        L2 penalty on the utilities (estool's ``compute_weight_decay``).
+    rank_fitness : bool, default True
+        Centred ranks in [-0.5, 0.5]; else standardised values.
+    optimizer : {'adam', 'sgd'}, default 'adam'
+        Adam (beta1 0.99, beta2 0.999, as in estool) or SGD with momentum.
+    momentum : float, default 0.9
+    maxiter : int, default 1000
+        Generations of a run.
+        For ``optimizer='sgd'``.
+    bounds, center, scale, sense, rng, dtype, backend
+        See :class:`~evodiff.algorithms.base.Optimizer`.
+
+    Attributes
+    ----------
+    mean : array, shape (dim,)
+        Current mean (normalised coordinates).
+    sigma : float
+        Current exploration width.
+    """
+
+    name = "openes"
+
+    def __init__(self, dim=None, popsize=256, *, x0=None, sigma_init=0.1, sigma_decay=0.999,
+                 sigma_limit=0.01, learning_rate=0.01, learning_rate_decay=0.9999,
+                 learning_rate_limit=0.001, antithetic=False, weight_decay=0.01,
+                 rank_fitness=True, optimizer="adam", momentum=0.9, maxiter=1000, bounds=None, center=None,
+                 scale=None, sense="min", rng=None, dtype="float64", backend="numpy"):
+        if not isinstance(antithetic, bool):
+            raise TypeError(f"antithetic must be True or False; got {antithetic!r}")
+        if antithetic and isinstance(popsize, int) and popsize % 2:
+            raise ValueError(
+                f"popsize must be even with antithetic sampling (mirrored pairs); got {popsize}")
+        super().__init__(popsize, x0=x0, sigma_init=sigma_init, sigma_decay=sigma_decay,
+                         sigma_limit=sigma_limit, learning_rate=learning_rate,
+                         learning_rate_decay=learning_rate_decay,
+                         learning_rate_limit=learning_rate_limit, weight_decay=weight_decay,
+                         rank_fitness=rank_fitness, optimizer=optimizer, momentum=momentum,
+                         maxiter=maxiter, dim=dim, bounds=bounds, center=center, scale=scale, sense=sense,
+                         rng=rng, dtype=dtype, backend=backend)
+        self.antithetic = antithetic
+        self.sigma = self.sigma_init
+        self._eps = None
+
+    def _ask(self):
+        xp = self.xp
+        if self.antithetic:
+            half = self.backend.normal((self.popsize // 2, self.dim))
+            eps = xp.concat([half, -half], axis=0)
+        else:
+            eps = self.backend.normal((self.popsize, self.dim))
+        self._eps = eps
+        self._samples = self.mean + self.sigma * eps
+        return self._samples
+
+    def _tell(self, x, cost):
+        utility = self.utilities(x, cost)
+        ascent = (utility @ self._eps) / (self.popsize * self.sigma)
+        self.mean = self.mean + self.stepper.step(-ascent, self.learning_rate)
+        if self.sigma > self.sigma_limit:
+            self.sigma *= self.sigma_decay
+        self.decay()
