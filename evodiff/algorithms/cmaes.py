@@ -5,8 +5,8 @@ Follows N. Hansen, "The CMA Evolution Strategy: A Tutorial" (arXiv 1604.00772,
 weighted recombination with negative ("active") weights, cumulative step-size
 adaptation (CSA), rank-one and rank-mu covariance updates, and the stall of
 the rank-one path (``h_sigma``).  The eigendecomposition of ``C`` is done
-lazily, only every ``1 / (c1 + cmu) / n / 10`` generations, as the tutorial
-suggests (Section B.2), and ``C`` is kept symmetric with a bounded condition
+lazily, once more than ``1 / (c1 + cmu) / n / 10`` generations have passed
+since the last one, as the tutorial suggests (Section B.2), and ``C`` is kept symmetric with a bounded condition
 number.
 
 Stopping rules have the meaning and defaults of the reference implementation
@@ -70,7 +70,8 @@ class _Parameters:
             weights = np.where(raw < 0, raw * scale / abs(negative.sum()), weights)
         self.weights = weights
         self.chi_n = math.sqrt(n) * (1.0 - 1.0 / (4.0 * n) + 1.0 / (21.0 * n * n))
-        self.eigen_every = max(1, int(1.0 / (self.c1 + self.cmu) / n / 10.0))
+        # Generations that must pass before the next eigendecomposition (tutorial, B.2).
+        self.eigen_gap = 1.0 / (self.c1 + self.cmu) / n / 10.0
 
 
 class CMAES(Optimizer):
@@ -243,7 +244,7 @@ class CMAES(Optimizer):
         self.C = decay * self.C + p.c1 * (self.pc[:, None] * self.pc[None, :]) + p.cmu * rank_mu
 
         self.sigma *= math.exp(min(1.0, (p.cs / p.ds) * (norm_ps / p.chi_n - 1.0)))
-        if self.generation - self._eigen_generation >= p.eigen_every:
+        if self.generation - self._eigen_generation > p.eigen_gap:
             self._decompose()
 
         finite = cost[xp.isfinite(cost)] if bool(xp.any(xp.isfinite(cost))) else None

@@ -42,11 +42,13 @@ class OpenES(SearchGradientES):
     rank_fitness : bool, default True
         Centred ranks in [-0.5, 0.5]; else standardised values.
     optimizer : {'adam', 'sgd'}, default 'adam'
-        Adam (beta1 0.99, beta2 0.999, as in estool) or SGD with momentum.
+        Adam (beta1 0.9, beta2 0.999; estool uses beta1 0.99, which overshoots
+        on smooth problems, see :class:`~evodiff.algorithms.gradient.Adam`) or
+        SGD with momentum.
     momentum : float, default 0.9
+        For ``optimizer='sgd'``.
     maxiter : int, default 1000
         Generations of a run.
-        For ``optimizer='sgd'``.
     bounds, center, scale, sense, rng, dtype, backend
         See :class:`~evodiff.algorithms.base.Optimizer`.
 

@@ -53,7 +53,10 @@ class PEPG(SearchGradientES):
     weight_decay : float, default 0.01
     rank_fitness : bool, default True
     optimizer : {'adam', 'sgd'}, default 'adam'
+        Adam (beta1 0.9, see :class:`~evodiff.algorithms.gradient.Adam`) or SGD
+        with momentum.
     momentum : float, default 0.9
+        For ``optimizer='sgd'``.
     maxiter : int, default 1000
         Generations of a run.
     bounds, center, scale, sense, rng, dtype, backend
