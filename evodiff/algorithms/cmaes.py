@@ -6,8 +6,8 @@ weighted recombination with negative ("active") weights, cumulative step-size
 adaptation (CSA), rank-one and rank-mu covariance updates, and the stall of
 the rank-one path (``h_sigma``).  The eigendecomposition of ``C`` is done
 lazily, once more than ``1 / (c1 + cmu) / n / 10`` generations have passed
-since the last one, as the tutorial suggests (Section B.2), and ``C`` is kept symmetric with a bounded condition
-number.
+since the last one, as the tutorial suggests (Section B.2), and ``C`` is kept
+symmetric with a bounded condition number.
 
 Stopping rules have the meaning and defaults of the reference implementation
 pycma (``cma``): ``tolfun``, ``tolx``, ``tolstagnation``, ``tolconditioncov``,
