@@ -10,7 +10,14 @@ The public API:
 """
 
 from . import problems
-from .algorithms import CMAES, PEPG, DiffusionEvolution, OpenES, Optimizer
+from .algorithms import (
+    CMAES,
+    PEPG,
+    DiffusionEvolution,
+    LatentDiffusionEvolution,
+    OpenES,
+    Optimizer,
+)
 from .backend import Backend
 from .evaluation import evaluate
 from .fitness import Energy, Identity, NonFiniteObjectiveWarning, Power, Rank
@@ -27,6 +34,7 @@ __all__ = [
     "METHODS",
     "register_method",
     "DiffusionEvolution",
+    "LatentDiffusionEvolution",
     "CMAES",
     "OpenES",
     "PEPG",

@@ -3,6 +3,8 @@
 Usage::
 
     evodiff demo [rastrigin|himmelblau|all] [--seed N] [--popsize N] [--steps N] [--no-progress]
+    evodiff demo cartpole [--network small|large|both] [--seed N] [--popsize N] [--steps N]
+                          [--out DIR]
 
 Each subcommand is one function ``_cmd_<name>(args) -> int`` registered on its
 own subparser, so new subcommands do not touch the existing ones.  Argument
@@ -15,6 +17,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -79,20 +82,30 @@ def build_parser():
         ),
     )
     demo.add_argument(
-        "problem", nargs="?", default="all", choices=[*DEMOS, "all"],
+        "problem", nargs="?", default="all", choices=[*DEMOS, "all", "cartpole"],
         help="problem to run: himmelblau (four global minima), rastrigin (one global "
-             "minimum among many local ones) or all (default: %(default)s)")
+             "minimum among many local ones), all (both), or cartpole (the paper's "
+             "reinforcement-learning experiment: latent Diffusion Evolution against plain "
+             "Diffusion Evolution and CMA-ES on CartPole-v1; needs gymnasium) "
+             "(default: %(default)s)")
     demo.add_argument(
         "--seed", type=_int_at_least(0), default=0, metavar="N",
         help="random seed, a non-negative integer; the same seed gives the same run "
              "(default: %(default)s)")
     demo.add_argument(
-        "--popsize", type=_int_at_least(2), default=512, metavar="N",
-        help="population size, >= 2 (default: %(default)s)")
+        "--popsize", type=_int_at_least(2), default=None, metavar="N",
+        help="population size, >= 2 (default: 512; cartpole: 256)")
     demo.add_argument(
-        "--steps", type=_int_at_least(2), default=50, metavar="N",
+        "--steps", type=_int_at_least(2), default=None, metavar="N",
         help="generations, i.e. points of the diffusion schedule, >= 2 "
-             "(default: %(default)s)")
+             "(default: 50; cartpole: 10)")
+    demo.add_argument(
+        "--network", choices=["small", "large", "both"], default="both",
+        help="cartpole only: the 4-8-2 network (58 parameters), the 4-128-128-2 network "
+             "(17,410 parameters) or both (default: %(default)s)")
+    demo.add_argument(
+        "--out", default="evodiff-out", metavar="DIR",
+        help="folder for the figures (default: %(default)s)")
     demo.add_argument(
         "--no-progress", action="store_true",
         help="do not show the progress bar (it is written to stderr)")
@@ -126,6 +139,10 @@ def main(argv=None):
 
 def _cmd_demo(args):
     """Run ``evodiff demo``: minimise each chosen problem and print a report."""
+    if args.problem == "cartpole":
+        return _cmd_demo_cartpole(args)
+    args.popsize = 512 if args.popsize is None else args.popsize
+    args.steps = 50 if args.steps is None else args.steps
     names = list(DEMOS) if args.problem == "all" else [args.problem]
     for i, name in enumerate(names):
         factory, title = DEMOS[name]
@@ -138,6 +155,26 @@ def _cmd_demo(args):
         if i:
             print()
         print(_report(problem, title, res, args, elapsed))
+    return 0
+
+
+def _cmd_demo_cartpole(args):
+    """Run ``evodiff demo cartpole`` (see :mod:`evodiff.demos.cartpole`)."""
+    from .demos import cartpole
+
+    settings = cartpole.CartPoleSettings(seed=args.seed)
+    if args.popsize is not None:
+        settings.popsize = args.popsize
+    if args.steps is not None:
+        settings.steps = args.steps
+    networks = ("small", "large") if args.network == "both" else (args.network,)
+    report = None if args.no_progress else print
+    try:
+        cartpole.main(networks=networks, settings=settings, out=Path(args.out) / "cartpole",
+                      report=report)
+    except ImportError as exc:  # gymnasium is an optional extra
+        print(f"evodiff demo cartpole: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 

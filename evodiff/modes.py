@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.spatial.distance import cdist
 
 __all__ = ["Mode", "cluster_points"]
 
@@ -41,8 +42,9 @@ class Mode:
 def cluster_points(points, radius, min_count=1):
     """Group points that lie within ``radius`` of each other.
 
-    Leader clustering: the point with the most neighbours within ``radius``
-    founds a cluster with all its unassigned neighbours; repeat on the rest.
+    Leader clustering: the unassigned point with the most neighbours within
+    ``radius`` founds a cluster with all its unassigned neighbours; repeat.
+    Costs one pass over all pairs (in row blocks) plus one row per cluster.
     The centres are the cluster means, and clusters whose centres end up
     closer than ``radius`` are merged.
 
@@ -66,17 +68,16 @@ def cluster_points(points, radius, min_count=1):
         raise ValueError(f"points must have shape (M, D); got shape {points.shape}")
     if not radius > 0:
         raise ValueError(f"radius must be positive; got {radius!r}")
+    radius2 = radius * radius
+    # Leaders in order of decreasing neighbour count: dense regions found first.
+    order = np.argsort(-_neighbour_counts(points, radius2), kind="stable")
     unassigned = np.ones(points.shape[0], dtype=bool)
     groups = []
-    radius2 = radius * radius
-    while unassigned.any():
-        rest = points[unassigned]
-        index = np.flatnonzero(unassigned)
-        # Neighbour counts only for a sample of candidate leaders keeps this O(M K).
-        candidates = rest[:: max(1, rest.shape[0] // 256)]
-        d2 = ((candidates[:, None, :] - rest[None, :, :]) ** 2).sum(axis=2)
-        leader = candidates[np.argmax((d2 <= radius2).sum(axis=1))]
-        members = index[((rest - leader) ** 2).sum(axis=1) <= radius2]
+    for leader in order:
+        if not unassigned[leader]:
+            continue
+        near = cdist(points[leader][None, :], points, "sqeuclidean")[0] <= radius2
+        members = np.flatnonzero(near & unassigned)
         groups.append(members)
         unassigned[members] = False
     groups = _merge_close(points, groups, radius2)
@@ -89,12 +90,23 @@ def cluster_points(points, radius, min_count=1):
     return centres, counts
 
 
+def _neighbour_counts(points, radius2, block_entries=2**22):
+    """Number of points within ``sqrt(radius2)`` of each point, computed in row blocks."""
+    n = points.shape[0]
+    rows = max(1, block_entries // max(n, 1))
+    counts = np.empty(n, dtype=np.int64)
+    for start in range(0, n, rows):
+        block = cdist(points[start:start + rows], points, "sqeuclidean")
+        counts[start:start + rows] = (block <= radius2).sum(axis=1)
+    return counts
+
+
 def _merge_close(points, groups, radius2):
     merged = True
     while merged and len(groups) > 1:
         merged = False
         centres = np.array([points[g].mean(axis=0) for g in groups])
-        d2 = ((centres[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2)
+        d2 = cdist(centres, centres, "sqeuclidean")
         np.fill_diagonal(d2, np.inf)
         i, j = np.unravel_index(np.argmin(d2), d2.shape)
         if d2[i, j] < radius2:

@@ -166,7 +166,7 @@ def _polish(modes, objective, space, sign):
 
 
 def _run(fun, sense, bounds, x0, sigma, method, popsize, maxiter, args, vectorized, rng,
-         callback, polish, progress, backend, dtype, mode_radius, min_support, options):
+         callback, polish, progress, backend, dtype, mode_radius, min_support, latent, options):
     if not callable(fun):
         raise TypeError(f"fun must be callable; got {type(fun).__name__}")
     if not isinstance(method, str) or method.lower() not in METHODS:
@@ -182,6 +182,10 @@ def _run(fun, sense, bounds, x0, sigma, method, popsize, maxiter, args, vectoriz
     if not isinstance(args, tuple):
         args = (args,)
     options = dict(options or {})
+    if latent is not None:
+        if method.lower() != "diffevo":
+            raise ValueError(f"latent applies to method='diffevo' only; got method={method!r}")
+        options["latent"] = latent
     opt = METHODS[method.lower()](
         popsize=popsize, maxiter=maxiter, sense=sense, rng=rng, dtype=dtype, backend=backend,
         **_region(bounds, x0, sigma), **options)
@@ -235,7 +239,7 @@ def _run(fun, sense, bounds, x0, sigma, method, popsize, maxiter, args, vectoriz
 def minimize(fun, bounds=None, *, x0=None, sigma=None, method="diffevo", popsize=None,
              maxiter=None, args=(), vectorized=False, rng=None, callback=None, polish=False,
              progress=False, backend="numpy", dtype="float64", mode_radius=0.05,
-             min_support=0.01, options=None):
+             min_support=0.01, latent=None, options=None):
     """Minimise a black-box function with an evolutionary method.
 
     Parameters
@@ -286,6 +290,10 @@ def minimize(fun, bounds=None, *, x0=None, sigma=None, method="diffevo", popsize
         or of ``sigma``), within which final estimates count as one mode.
     min_support : float, default 0.01
         Smallest fraction of the final estimates a mode must gather.
+    latent : None, 'random', 'pca', int, array_like or callable, optional
+        Latent Diffusion Evolution for high-dimensional problems (method
+        'diffevo' only); see :class:`~evodiff.algorithms.diffusion.DiffusionEvolution`.
+        The latent dimension goes in ``options={'latent_dim': d}``.
     options : dict, optional
         Further keyword arguments of the method's class, e.g.
         ``{'schedule': 'linear', 'noise': 0.2, 'latent': 2}`` for Diffusion
@@ -313,13 +321,14 @@ def minimize(fun, bounds=None, *, x0=None, sigma=None, method="diffevo", popsize
     True
     """
     return _run(fun, "min", bounds, x0, sigma, method, popsize, maxiter, args, vectorized, rng,
-                callback, polish, progress, backend, dtype, mode_radius, min_support, options)
+                callback, polish, progress, backend, dtype, mode_radius, min_support, latent,
+                options)
 
 
 def maximize(fun, bounds=None, *, x0=None, sigma=None, method="diffevo", popsize=None,
              maxiter=None, args=(), vectorized=False, rng=None, callback=None, polish=False,
              progress=False, backend="numpy", dtype="float64", mode_radius=0.05,
-             min_support=0.01, options=None):
+             min_support=0.01, latent=None, options=None):
     """Maximise a black-box function; the same as :func:`minimize` with the sense flipped.
 
     ``x`` and ``fun`` of the result are the point with the *largest* value,
@@ -328,4 +337,5 @@ def maximize(fun, bounds=None, *, x0=None, sigma=None, method="diffevo", popsize
     parameters.
     """
     return _run(fun, "max", bounds, x0, sigma, method, popsize, maxiter, args, vectorized, rng,
-                callback, polish, progress, backend, dtype, mode_radius, min_support, options)
+                callback, polish, progress, backend, dtype, mode_radius, min_support, latent,
+                options)

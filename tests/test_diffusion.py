@@ -158,7 +158,10 @@ def test_latent_user_matrix_is_used(backend_name):
     ({"latent": np.full((1, 3), np.nan)}, ValueError, "finite"),
     ({"latent": np.zeros((1, 3))}, ValueError, "all-zero row"),
     ({"latent": 0}, ValueError, "latent_dim"),
-    ({"latent": "pca"}, TypeError, "latent"),
+    ({"latent": "umap"}, ValueError, "latent must be"),
+    ({"latent": True}, TypeError, "latent"),
+    ({"latent_dim": 2}, ValueError, "latent_dim is given"),
+    ({"latent": 2, "latent_dim": 3}, ValueError, "disagree"),
     ({"memory_budget": 0}, ValueError, "memory_budget"),
     ({"dtype": "float16"}, ValueError, "dtype"),
 ])

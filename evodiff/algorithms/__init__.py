@@ -2,8 +2,8 @@
 
 from .base import Optimizer
 from .cmaes import CMAES
-from .diffusion import DiffusionEvolution
+from .diffusion import DiffusionEvolution, LatentDiffusionEvolution
 from .openes import OpenES
 from .pepg import PEPG
 
-__all__ = ["Optimizer", "DiffusionEvolution", "CMAES", "OpenES", "PEPG"]
+__all__ = ["Optimizer", "DiffusionEvolution", "LatentDiffusionEvolution", "CMAES", "OpenES", "PEPG"]

@@ -20,9 +20,9 @@ from ..schedules import ddim_coefficients, make_schedule
 from ..validation import check_int, check_real
 from .base import Optimizer
 from .estimator import DEFAULT_MEMORY_BUDGET, estimate_x0
-from .latent import make_projection
+from .latent import DEFAULT_LATENT_DIM, FixedProjection, make_encoder
 
-__all__ = ["DiffusionEvolution"]
+__all__ = ["DiffusionEvolution", "LatentDiffusionEvolution"]
 
 
 class DiffusionEvolution(Optimizer):
@@ -52,11 +52,19 @@ class DiffusionEvolution(Optimizer):
         evaluated outside the box (see :mod:`evodiff.space`).
     center, scale : float or array_like, optional
         Search region without bounds: the objective sees ``center + scale * x``.
-    latent : None, int or array_like, optional
-        ``None``: plain Diffusion Evolution.  An int ``d``: latent Diffusion
-        Evolution with a fixed random projection to ``d`` dimensions (rows of
-        unit norm, drawn from ``rng``).  A ``(d, dim)`` matrix: the user's
-        projection.  Distances use ``z = E x``; averages use the full ``x``.
+    latent : None, 'random', 'pca', int, array_like or callable, optional
+        ``None``: plain Diffusion Evolution.  Otherwise latent Diffusion
+        Evolution: the neighbourhood weights use distances between codes
+        ``z`` of the individuals, the averages the full ``x``
+        (:mod:`evodiff.algorithms.latent`).  ``'random'``: a fixed random
+        projection ``z = E x`` with rows of unit norm, drawn from ``rng`` (the
+        paper's choice).  ``'pca'``: the coordinates along the population's
+        top principal directions, recomputed each generation.  An int ``d``:
+        ``'random'`` with ``d`` rows.  A ``(d, dim)`` matrix: the user's
+        projection.  A callable: the user's encoder, called with the
+        normalised population ``x`` (N, D) and returning (N, d) codes.
+    latent_dim : int, optional
+        ``d`` for ``'random'`` and ``'pca'`` (default 2, as in the paper).
     sense : {'min', 'max'}, default 'min'
     rng : None, int or numpy.random.Generator, optional
     dtype : {'float64', 'float32'}, default 'float64'
@@ -67,8 +75,8 @@ class DiffusionEvolution(Optimizer):
     Attributes
     ----------
     schedule : Schedule
-    projection : numpy.ndarray or None
-        The latent projection ``E`` (host copy), if any.
+    encoder : Encoder or None
+        The latent encoder, if any.
 
     Examples
     --------
@@ -86,7 +94,7 @@ class DiffusionEvolution(Optimizer):
 
     def __init__(self, dim=None, popsize=512, steps=50, *, schedule="cosine", noise=0.1,
                  fitness="rank", bounds=None, center=None, scale=None, latent=None,
-                 sense="min", rng=None, dtype="float64", backend="numpy",
+                 latent_dim=None, sense="min", rng=None, dtype="float64", backend="numpy",
                  memory_budget=DEFAULT_MEMORY_BUDGET):
         popsize = check_int("popsize", popsize, minimum=2)
         super().__init__(popsize, dim=dim, bounds=bounds, center=center, scale=scale,
@@ -97,11 +105,7 @@ class DiffusionEvolution(Optimizer):
         self.noise = check_real("noise", noise, minimum=0.0)
         self.fitness = make_fitness(fitness)
         self.memory_budget = check_int("memory_budget", memory_budget, minimum=1)
-        self.projection = make_projection(latent, self.dim, self.backend.generator)
-        self._projection_t = (
-            None if self.projection is None
-            else self.xp.matrix_transpose(self.backend.asarray(self.projection))
-        )
+        self.encoder = make_encoder(latent, latent_dim, self.dim, self.backend.generator)
         self._x = self.backend.normal((popsize, self.dim))
         self._x0 = None
         self._step = 0
@@ -110,6 +114,11 @@ class DiffusionEvolution(Optimizer):
     def done(self):
         """bool : whether all ``len(schedule)`` generations have been told."""
         return self.nit >= len(self.schedule)
+
+    @property
+    def projection(self):
+        """numpy.ndarray or None : the fixed latent projection ``E`` (d x D), if any."""
+        return self.encoder.matrix if isinstance(self.encoder, FixedProjection) else None
 
     @property
     def max_generations(self):
@@ -142,7 +151,7 @@ class DiffusionEvolution(Optimizer):
         xp = self.xp
         alpha, alpha_prev = self.schedule.pair(self._step)
         log_g = self.fitness(xp, cost)
-        z = None if self._projection_t is None else x @ self._projection_t
+        z = None if self.encoder is None else self.encoder(self.backend, x)
         x0 = estimate_x0(self.backend, x, log_g, alpha, z=z, memory_budget=self.memory_budget)
         x_prev = self._ddim_step(x, x0, alpha, alpha_prev)
         self._x0 = x0
@@ -166,3 +175,24 @@ class DiffusionEvolution(Optimizer):
         x_prev += p * x0
         x_prev += q * x
         return x_prev
+
+
+class LatentDiffusionEvolution(DiffusionEvolution):
+    """Latent Diffusion Evolution: :class:`DiffusionEvolution` with ``latent='random'``.
+
+    The paper's variant for high-dimensional problems (Zhang et al., ICLR
+    2025, Section 4): a fixed random projection to ``latent_dim = 2``
+    dimensions by default.  Every parameter of :class:`DiffusionEvolution` is
+    accepted; ``latent`` may be changed (e.g. to ``'pca'``).
+    """
+
+    name = "latent-diffevo"
+
+    def __init__(self, dim=None, popsize=512, steps=50, *, latent="random",
+                 latent_dim=DEFAULT_LATENT_DIM, **kwargs):
+        if latent is None:
+            raise ValueError("LatentDiffusionEvolution needs a latent encoder; "
+                             "use DiffusionEvolution for the plain variant")
+        if not isinstance(latent, str):
+            latent_dim = None
+        super().__init__(dim, popsize, steps, latent=latent, latent_dim=latent_dim, **kwargs)

@@ -1,0 +1,1 @@
+"""Runnable experiments behind ``evodiff demo`` and the scripts in ``demos/``."""

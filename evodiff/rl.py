@@ -1,0 +1,357 @@
+"""Policy search on gymnasium environments: a population of MLP controllers at once.
+
+The objective of policy search is the episode return of a controller whose
+parameters are one flat vector.  :class:`MLPPolicy` maps such vectors to a
+multilayer perceptron and evaluates a whole population of them in one batched
+forward pass; :class:`PolicyEvaluator` runs every individual for its episodes
+in one vectorised gymnasium environment and returns the mean returns, so it
+can be passed straight to :func:`evodiff.maximize` with ``vectorized=True``::
+
+    from evodiff import maximize
+    from evodiff.rl import PolicyEvaluator
+
+    evaluate = PolicyEvaluator("CartPole-v1", hidden_sizes=(8,), seed=0)
+    res = maximize(evaluate, x0=np.zeros(evaluate.num_params), sigma=1.0,
+                   vectorized=True, popsize=256, maxiter=10, latent="random")
+
+Episode seeds are explicit: :meth:`PolicyEvaluator.evaluate` takes them, and
+calling the evaluator draws fresh training seeds from its own generator (the
+same seeds for every individual of a generation, so they are compared on the
+same episodes).  Needs the optional extra ``rl`` (gymnasium).
+"""
+
+from __future__ import annotations
+
+from numbers import Integral
+
+import numpy as np
+
+from .backend import to_numpy
+
+__all__ = ["MLPPolicy", "PolicyEvaluator", "RunningMoments"]
+
+_ACTIVATIONS = {"tanh": np.tanh, "relu": lambda h: np.maximum(h, 0.0)}
+
+#: Training seeds are drawn below this; seeds at or above it are never used for training.
+TEST_SEED_START = 2**30
+
+
+def _import_gymnasium():
+    try:
+        import gymnasium
+    except ImportError as exc:
+        raise ImportError(
+            "evodiff.rl needs gymnasium (pip install 'evodiff-toolkit[rl]' or gymnasium)"
+        ) from exc
+    return gymnasium
+
+
+class MLPPolicy:
+    """A multilayer perceptron whose weights are one flat parameter vector.
+
+    Layout of the vector: for each layer, its ``in x out`` weight matrix (row
+    major) then its ``out`` biases.
+
+    Parameters
+    ----------
+    layer_sizes : sequence of int
+        Sizes from input to output, at least two, e.g. ``(4, 8, 2)``
+        (58 parameters) or ``(4, 128, 128, 2)`` (17,410).
+    activation : {'tanh', 'relu'}, default 'tanh'
+        Hidden-layer activation; the output layer is linear.
+    dtype : {'float32', 'float64'}, default 'float32'
+        Precision of the forward pass.  Single precision halves the memory
+        traffic of the per-individual weights, which bounds the speed of a
+        population of wide networks.
+
+    Attributes
+    ----------
+    num_params : int
+    """
+
+    def __init__(self, layer_sizes, activation="tanh", dtype="float32"):
+        sizes = tuple(layer_sizes)
+        if len(sizes) < 2 or any(isinstance(s, bool) or not isinstance(s, Integral) or s < 1
+                                 for s in sizes):
+            raise ValueError(
+                f"layer_sizes must be at least two positive ints (input, ..., output); got {layer_sizes!r}")
+        if activation not in _ACTIVATIONS:
+            raise ValueError(f"activation must be one of {sorted(_ACTIVATIONS)}; got {activation!r}")
+        if dtype not in ("float32", "float64"):
+            raise ValueError(f"dtype must be 'float32' or 'float64'; got {dtype!r}")
+        self.dtype = np.dtype(dtype)
+        self.layer_sizes = tuple(int(s) for s in sizes)
+        self.activation = activation
+        self.num_params = sum(i * o + o for i, o in zip(sizes[:-1], sizes[1:]))
+
+    def layers(self, params):
+        """Split a population of flat vectors into per-layer weights and biases.
+
+        Parameters
+        ----------
+        params : array_like, shape (P, num_params)
+
+        Returns
+        -------
+        list of (numpy.ndarray (P, in, out), numpy.ndarray (P, out))
+        """
+        params = np.asarray(to_numpy(params), dtype=self.dtype)
+        if params.ndim != 2 or params.shape[1] != self.num_params:
+            raise ValueError(
+                f"params must have shape (P, {self.num_params}); got shape {params.shape}")
+        out, offset = [], 0
+        for i, o in zip(self.layer_sizes[:-1], self.layer_sizes[1:]):
+            weights = params[:, offset:offset + i * o].reshape(-1, i, o)
+            offset += i * o
+            out.append((np.ascontiguousarray(weights), params[:, offset:offset + o].copy()))
+            offset += o
+        return out
+
+    def forward(self, layers, inputs):
+        """Outputs of every network on its own input row.
+
+        Parameters
+        ----------
+        layers : list
+            From :meth:`layers`, for P networks.
+        inputs : numpy.ndarray, shape (P, layer_sizes[0])
+
+        Returns
+        -------
+        numpy.ndarray, shape (P, layer_sizes[-1])
+        """
+        activate = _ACTIVATIONS[self.activation]
+        h = np.asarray(inputs, dtype=self.dtype)
+        last = len(layers) - 1
+        for index, (weights, biases) in enumerate(layers):
+            h = np.matmul(h[:, None, :], weights)[:, 0, :] + biases
+            if index < last:
+                h = activate(h)
+        return h
+
+
+class RunningMoments:
+    """Running mean and variance of observations (parallel Welford merge).
+
+    Parameters
+    ----------
+    shape : tuple of int
+    """
+
+    def __init__(self, shape):
+        self.count = 0
+        self.mean = np.zeros(shape)
+        self.m2 = np.zeros(shape)
+
+    def update(self, batch):
+        """Merge a batch of observations (first axis: samples)."""
+        batch = np.asarray(batch, dtype=np.float64)
+        n = batch.shape[0]
+        if n == 0:
+            return
+        mean = batch.mean(axis=0)
+        m2 = ((batch - mean) ** 2).sum(axis=0)
+        total = self.count + n
+        delta = mean - self.mean
+        self.mean = self.mean + delta * n / total
+        self.m2 = self.m2 + m2 + delta**2 * self.count * n / total
+        self.count = total
+
+    @property
+    def std(self):
+        """numpy.ndarray : standard deviation, at least 1e-8."""
+        if self.count < 2:
+            return np.ones_like(self.mean)
+        return np.maximum(np.sqrt(self.m2 / self.count), 1e-8)
+
+    def normalize(self, obs):
+        """``(obs - mean) / std``, clipped to [-10, 10]."""
+        if self.count < 2:
+            return obs
+        return np.clip((obs - self.mean) / self.std, -10.0, 10.0)
+
+
+class PolicyEvaluator:
+    """Episode returns of a population of MLP policies on a gymnasium environment.
+
+    Parameters
+    ----------
+    env_id : str
+        A registered gymnasium environment id, e.g. ``'CartPole-v1'``,
+        ``'Pendulum-v1'``.  Discrete actions (``Discrete(n)``: the action is
+        the argmax of n outputs) and continuous actions (``Box``: ``tanh`` of
+        the outputs scaled to the action bounds) are supported.
+    hidden_sizes : sequence of int, default (8,)
+        Hidden layer sizes; input and output sizes come from the spaces.
+    episodes : int, default 1
+        Episodes per individual and evaluation; the return is their mean.
+    max_steps : int, optional
+        Steps per episode; the environment's own limit by default.
+    activation : {'tanh', 'relu'}, default 'tanh'
+    normalize_observations : bool, default False
+        Normalise observations with running statistics of all observations
+        seen in earlier evaluations (frozen within one evaluation).
+    seed : int, optional
+        Seed of the generator of training episode seeds.
+    env_kwargs : dict, optional
+        Passed to the environment's constructor.
+    vectorization : {'auto', 'native', 'sync'}, default 'auto'
+        How the population's episodes run side by side.  ``'native'`` uses
+        the environment's own vectorised implementation (CartPole has one;
+        about 30 times faster than ``'sync'`` for 256 episodes).  Such an
+        environment takes one seed for the whole batch, so the episode seeds
+        fix the batch reproducibly, but each individual starts from its own
+        initial state.  ``'sync'`` steps one environment per episode, each
+        reset with its own seed, so every individual plays exactly the
+        episodes of the seeds.  ``'auto'``: ``'native'`` when available.
+
+    Attributes
+    ----------
+    policy : MLPPolicy
+    num_params : int
+    """
+
+    def __init__(self, env_id, hidden_sizes=(8,), *, episodes=1, max_steps=None, activation="tanh",
+                 normalize_observations=False, seed=None, env_kwargs=None,
+                 vectorization="auto"):
+        gymnasium = _import_gymnasium()
+        self.env_id = env_id
+        self.env_kwargs = dict(env_kwargs or {})
+        try:
+            probe = gymnasium.make(env_id, **self.env_kwargs)
+        except gymnasium.error.Error as exc:
+            raise ValueError(f"env_id {env_id!r} is not a usable gymnasium environment: {exc}") from exc
+        spaces = gymnasium.spaces
+        obs_space, act_space = probe.observation_space, probe.action_space
+        spec_steps = probe.spec.max_episode_steps if probe.spec is not None else None
+        probe.close()
+        if not isinstance(obs_space, spaces.Box):
+            raise ValueError(f"observation space must be a Box; {env_id} has {obs_space}")
+        if isinstance(act_space, spaces.Discrete):
+            outputs, self._discrete = int(act_space.n), True
+        elif isinstance(act_space, spaces.Box):
+            outputs, self._discrete = int(np.prod(act_space.shape)), False
+            self._low = np.asarray(act_space.low, dtype=np.float64).reshape(-1)
+            self._high = np.asarray(act_space.high, dtype=np.float64).reshape(-1)
+            self._action_shape = act_space.shape
+        else:
+            raise ValueError(f"action space must be Discrete or Box; {env_id} has {act_space}")
+        self.obs_dim = int(np.prod(obs_space.shape))
+        self.policy = MLPPolicy((self.obs_dim, *hidden_sizes, outputs), activation=activation)
+        self.num_params = self.policy.num_params
+        if isinstance(episodes, bool) or not isinstance(episodes, Integral) or episodes < 1:
+            raise ValueError(f"episodes must be a positive int; got {episodes!r}")
+        self.episodes = int(episodes)
+        if max_steps is None:
+            max_steps = spec_steps if spec_steps is not None else 1000
+        if isinstance(max_steps, bool) or not isinstance(max_steps, Integral) or max_steps < 1:
+            raise ValueError(f"max_steps must be a positive int; got {max_steps!r}")
+        self.max_steps = int(max_steps)
+        self.moments = RunningMoments((self.obs_dim,)) if normalize_observations else None
+        self._seeds = np.random.default_rng(seed)
+        self._envs = {}
+        self._gymnasium = gymnasium
+        native = gymnasium.spec(env_id).vector_entry_point is not None
+        if vectorization not in ("auto", "native", "sync"):
+            raise ValueError(
+                f"vectorization must be 'auto', 'native' or 'sync'; got {vectorization!r}")
+        if vectorization == "native" and not native:
+            raise ValueError(f"{env_id} has no native vectorised implementation; use 'sync'")
+        self.native = native and vectorization != "sync"
+
+    def __call__(self, params):
+        """Mean returns over ``episodes`` fresh training seeds (shared by all individuals).
+
+        Parameters
+        ----------
+        params : array_like, shape (P, num_params)
+
+        Returns
+        -------
+        numpy.ndarray, shape (P,)
+        """
+        return self.evaluate(params, self.training_seeds())
+
+    def training_seeds(self):
+        """Draw ``episodes`` seeds below :data:`TEST_SEED_START` from the evaluator's generator."""
+        return [int(s) for s in self._seeds.integers(0, TEST_SEED_START, self.episodes)]
+
+    def evaluate(self, params, seeds, update_statistics=True):
+        """Mean return of every policy over the episodes started with ``seeds``.
+
+        Parameters
+        ----------
+        params : array_like, shape (P, num_params)
+        seeds : sequence of int
+            One episode per seed, the same for every policy.
+        update_statistics : bool, default True
+            Merge the observations into the running normalisation statistics
+            (when enabled); use False to evaluate on held-out episodes.
+
+        Returns
+        -------
+        numpy.ndarray, shape (P,)
+        """
+        return self.returns(params, seeds, update_statistics).mean(axis=1)
+
+    def returns(self, params, seeds, update_statistics=True):
+        """Return of every policy on every episode, shape (P, len(seeds))."""
+        seeds = [int(s) for s in seeds]
+        if not seeds:
+            raise ValueError("seeds must hold at least one episode seed")
+        layers = self.policy.layers(params)
+        population = layers[0][0].shape[0]
+        repeat = len(seeds)
+        layers = [(np.repeat(w, repeat, axis=0), np.repeat(b, repeat, axis=0)) for w, b in layers]
+        count = population * repeat
+        env = self._environment(count)
+        if self.native:
+            # One seed for the batch, derived from all episode seeds.
+            obs, _ = env.reset(seed=int(np.random.SeedSequence(seeds).generate_state(1)[0]))
+        else:
+            obs, _ = env.reset(seed=seeds * population)
+        totals = np.zeros(count)
+        running = np.ones(count, dtype=bool)
+        seen = []
+        for _ in range(self.max_steps):
+            obs = np.asarray(obs, dtype=np.float64).reshape(count, -1)
+            if self.moments is not None:
+                seen.append(obs[running])
+                obs = self.moments.normalize(obs)
+            actions = self._actions(self.policy.forward(layers, obs))
+            obs, reward, terminated, truncated, _ = env.step(actions)
+            totals += np.where(running, np.asarray(reward, dtype=np.float64), 0.0)
+            running &= ~(np.asarray(terminated) | np.asarray(truncated))
+            if not running.any():
+                break
+        if self.moments is not None and update_statistics and seen:
+            self.moments.update(np.concatenate(seen))
+        # Individual-major order: rows are individuals, columns their episodes.
+        return totals.reshape(population, repeat)
+
+    def _actions(self, outputs):
+        if self._discrete:
+            return np.argmax(outputs, axis=1)
+        scaled = self._low + (np.tanh(outputs) + 1.0) * 0.5 * (self._high - self._low)
+        unbounded = ~np.isfinite(self._low) | ~np.isfinite(self._high)
+        actions = np.where(unbounded, outputs, scaled)
+        return actions.reshape((outputs.shape[0], *self._action_shape)).astype(np.float32)
+
+    def _environment(self, count):
+        env = self._envs.get(count)
+        if env is None:
+            gymnasium = self._gymnasium
+            mode = "vector_entry_point" if self.native else "sync"
+            kwargs = dict(self.env_kwargs)
+            if self.native:
+                kwargs.setdefault("max_episode_steps", self.max_steps)
+            env = gymnasium.make_vec(self.env_id, num_envs=count, vectorization_mode=mode,
+                                     **kwargs)
+            self._envs = {count: env}  # keep one size: populations rarely change
+        return env
+
+    def close(self):
+        """Close the cached vectorised environments."""
+        for env in self._envs.values():
+            env.close()
+        self._envs = {}
