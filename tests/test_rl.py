@@ -5,7 +5,6 @@ import pytest
 
 gymnasium = pytest.importorskip("gymnasium")
 
-from evodiff import maximize  # noqa: E402
 from evodiff.rl import TEST_SEED_START, MLPPolicy, PolicyEvaluator, RunningMoments  # noqa: E402
 
 
