@@ -5,6 +5,8 @@ Usage::
     evodiff demo [rastrigin|himmelblau|all] [--seed N] [--popsize N] [--steps N] [--no-progress]
     evodiff demo cartpole [--network small|large|both] [--seed N] [--popsize N] [--steps N]
                           [--out DIR]
+    evodiff run PROBLEM [--method M] [--dim D] [--popsize N] [--maxiter N] [--seed N]
+                        [--shift] [--latent random|pca] [--polish] [--no-progress]
 
 Each subcommand is one function ``_cmd_<name>(args) -> int`` registered on its
 own subparser, so new subcommands do not touch the existing ones.  Argument
@@ -22,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from . import __version__, problems
-from .optimize import minimize
+from .optimize import METHODS, maximize, minimize
 
 __all__ = ["build_parser", "main"]
 
@@ -110,6 +112,37 @@ def build_parser():
         "--no-progress", action="store_true",
         help="do not show the progress bar (it is written to stderr)")
     demo.set_defaults(handler=_cmd_demo)
+
+    run = commands.add_parser(
+        "run",
+        help="one optimisation of a benchmark problem, with a progress bar and a summary",
+        description=(
+            "Minimise (or maximise, for maximisation problems such as two_peaks) one problem "
+            "of evodiff.problems with one method and print the result: best value and point, "
+            "evaluations, generations, the stopping message and the distinct optima found."
+        ),
+    )
+    run.add_argument("problem", choices=sorted(problems.PROBLEMS),
+                     help="benchmark problem (evodiff.problems)")
+    run.add_argument("--method", choices=sorted(METHODS), default="diffevo",
+                     help="optimisation method (default: %(default)s)")
+    run.add_argument("--dim", type=_int_at_least(1), default=None, metavar="D",
+                     help="dimension (default: 2; beale and himmelblau are 2-D only)")
+    run.add_argument("--popsize", type=_int_at_least(2), default=None, metavar="N",
+                     help="population size (default: the method's)")
+    run.add_argument("--maxiter", type=_int_at_least(2), default=None, metavar="N",
+                     help="generations (default: the method's)")
+    run.add_argument("--seed", type=_int_at_least(0), default=0, metavar="N",
+                     help="random seed of the run and of the shift (default: %(default)s)")
+    run.add_argument("--shift", action="store_true",
+                     help="move the optimum away from the centre by a random offset")
+    run.add_argument("--latent", choices=["random", "pca"], default=None,
+                     help="latent Diffusion Evolution (method diffevo only)")
+    run.add_argument("--polish", action="store_true",
+                     help="refine every mode found with L-BFGS-B")
+    run.add_argument("--no-progress", action="store_true",
+                     help="do not show the progress bar (it is written to stderr)")
+    run.set_defaults(handler=_cmd_run)
     return parser
 
 
@@ -155,6 +188,41 @@ def _cmd_demo(args):
         if i:
             print()
         print(_report(problem, title, res, args, elapsed))
+    return 0
+
+
+def _cmd_run(args):
+    """Run ``evodiff run``: one optimisation and a summary."""
+    if args.latent is not None and args.method != "diffevo":
+        build_parser().error(f"argument --latent: only with --method diffevo, not {args.method!r}")
+    try:
+        problem = problems.get_problem(args.problem, dim=args.dim,
+                                       shift=True if args.shift else None, rng=args.seed)
+    except (TypeError, ValueError) as exc:
+        build_parser().error(f"argument --dim: {exc}")
+    front_door = maximize if problem.sense == "max" else minimize
+    start = time.perf_counter()
+    res = front_door(problem, bounds=problem.bounds, method=args.method, popsize=args.popsize,
+                     maxiter=args.maxiter, vectorized=True, rng=args.seed, latent=args.latent,
+                     polish=args.polish, progress=not args.no_progress)
+    elapsed = time.perf_counter() - start
+    best_known = problem.optimum_value
+    found = int(np.sum(problem.distance_to_optima(np.array([m.x for m in res.modes])) < FOUND_RADIUS)) \
+        if res.modes else 0
+    lines = [
+        f"{problem.name} ({problem.dim}-D, {'maximise' if problem.sense == 'max' else 'minimise'}) "
+        f"on {_domain(problem)} with {args.method}, seed {args.seed}",
+        f"  message        {res.message}",
+        f"  generations    {res.nit}",
+        f"  evaluations    {res.nfev}",
+        f"  best value     {res.fun:.6e}  (known optimum {best_known:g}, gap "
+        f"{abs(res.fun - best_known):.3e})",
+        f"  best point     {_point(res.x) if problem.dim <= 8 else _point(res.x[:8]) + ' ...'}",
+        f"  modes          {len(res.modes)} distinct; {found} of {problem.optima.shape[0]} known "
+        f"global optima within {FOUND_RADIUS}",
+        f"  time           {elapsed:.2f} s",
+    ]
+    print("\n".join(lines))
     return 0
 
 

@@ -137,3 +137,35 @@ def test_python_dash_m_runs_the_command():
     assert proc.returncode == 2
     assert "'x'" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+# --- evodiff run --------------------------------------------------------------------------
+
+
+def test_run_success_path(capsys):
+    assert main(["run", "sphere", "--dim", "3", "--method", "cmaes", "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    assert "sphere (3-D, minimise)" in out and "evaluations" in out
+    best = float(re.search(r"best value\s+(\S+)", out).group(1))
+    assert best < 1e-8
+
+
+def test_run_maximisation_problem(capsys):
+    assert main(["run", "two_peaks", "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    assert "maximise" in out and "1 of 1 known global optima" in out
+
+
+@pytest.mark.parametrize("argv, needle", [
+    (["run", "nosuch"], "nosuch"),
+    (["run", "sphere", "--method", "nelder"], "nelder"),
+    (["run", "sphere", "--dim", "0"], "'0'"),
+    (["run", "beale", "--dim", "3"], "dim=3"),
+    (["run", "sphere", "--method", "cmaes", "--latent", "random"], "--latent"),
+    (["run", "sphere", "--maxiter", "x"], "'x'"),
+])
+def test_run_bad_arguments(argv, needle, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2
+    assert needle in capsys.readouterr().err
