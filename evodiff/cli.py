@@ -5,6 +5,8 @@ Usage::
     evodiff demo [rastrigin|himmelblau|all] [--seed N] [--popsize N] [--steps N] [--no-progress]
     evodiff demo cartpole [--network small|large|both] [--seed N] [--popsize N] [--steps N]
                           [--out DIR]
+    evodiff bench [--suite paper|standard] [--methods M ...] [--problems P ...] [--runs N]
+                  [--jobs J] [--out DIR] [--no-figures] [--no-progress]
     evodiff run PROBLEM [--method M] [--dim D] [--popsize N] [--maxiter N] [--seed N]
                         [--shift] [--latent random|pca] [--polish] [--no-progress]
 
@@ -75,12 +77,17 @@ def build_parser():
 
     demo = commands.add_parser(
         "demo",
-        help="run Diffusion Evolution on 2-D test problems and print the optima found",
+        help="run Diffusion Evolution and the baselines on test problems, print what they "
+             "found and save figures",
         description=(
             "Run Diffusion Evolution (evodiff.minimize, method 'diffevo') on 2-D test "
             "problems with known optima, polish every mode found with L-BFGS-B, and "
             "print the distinct optima, the best value, the evaluations used and how "
-            f"many known global optima were found (within {FOUND_RADIUS} of a mode)."
+            f"many known global optima were found (within {FOUND_RADIUS} of a mode); then "
+            "run CMA-ES, OpenES and PEPG on the same budget, print a comparison and save "
+            "a landscape figure (64 tracked individuals per method, final answer points) "
+            "and a convergence figure into --out/demo. 'cartpole' runs the paper's "
+            "reinforcement-learning experiment instead."
         ),
     )
     demo.add_argument(
@@ -143,6 +150,38 @@ def build_parser():
     run.add_argument("--no-progress", action="store_true",
                      help="do not show the progress bar (it is written to stderr)")
     run.set_defaults(handler=_cmd_run)
+
+    bench = commands.add_parser(
+        "bench",
+        help="benchmark methods x problems x seeds; write tables and figures",
+        description=(
+            "Run every chosen method on every chosen problem for --runs seeds and write "
+            "results.csv (one row per run), results.json (rows, aggregates, metadata), "
+            "summary.md (the table; for the paper suite each cell is 'entropy (fitness)' of the "
+            "top 64 individuals, as in Table 1 of Zhang et al., ICLR 2025) and figures into "
+            "--out. Each method is compared with Diffusion Evolution by a two-sided "
+            "Mann-Whitney U test. --runs 100 reproduces the paper's protocol."
+        ),
+    )
+    bench.add_argument("--suite", choices=["paper", "standard"], default="paper",
+                       help="paper: the protocol of the paper's Table 1 / Figure 3; standard: "
+                            "shifted and rotated minimisation problems (default: %(default)s)")
+    bench.add_argument("--methods", nargs="+", default=None, metavar="M",
+                       help="methods to run (default: all of the suite's)")
+    bench.add_argument("--problems", nargs="+", default=None, metavar="P",
+                       help="problems to run (default: all of the suite's)")
+    bench.add_argument("--runs", type=_int_at_least(1), default=10, metavar="N",
+                       help="independent runs (seeds 0..N-1) per method and problem "
+                            "(default: %(default)s; the paper: 100)")
+    bench.add_argument("--jobs", type=_int_at_least(1), default=1, metavar="J",
+                       help="parallel worker processes; results do not depend on it "
+                            "(default: %(default)s)")
+    bench.add_argument("--out", default="evodiff-out/bench", metavar="DIR",
+                       help="output folder (default: %(default)s)")
+    bench.add_argument("--no-figures", action="store_true", help="write the tables only")
+    bench.add_argument("--no-progress", action="store_true",
+                       help="do not show the progress bar (it is written to stderr)")
+    bench.set_defaults(handler=_cmd_bench)
     return parser
 
 
@@ -188,7 +227,70 @@ def _cmd_demo(args):
         if i:
             print()
         print(_report(problem, title, res, args, elapsed))
+        print(_compare_and_plot(problem, args))
     return 0
+
+
+def _compare_and_plot(problem, args):
+    """Diffusion Evolution beside CMA-ES, OpenES and PEPG at the same budget, with figures."""
+    from .demos import landscapes
+
+    runs = landscapes.compare(problem, popsize=args.popsize, generations=args.steps,
+                              seed=args.seed)
+    paths = landscapes.save_figures(problem, runs, Path(args.out) / "demo")
+    lines = [f"  the same budget for the baselines ({args.popsize * args.steps} evaluations; "
+             "no polishing):", landscapes.summary(problem, runs), "  figures:"]
+    lines += [f"    {path}" for path in paths]
+    return "\n".join(lines)
+
+
+def _cmd_bench(args):
+    """Run ``evodiff bench``: the harness of :mod:`evodiff.bench`, tables and figures."""
+    from . import bench
+
+    parser = build_parser()
+    suite_problems = [p.name for p in bench.SUITES[args.suite]]
+    for name in args.methods or []:
+        if name not in bench.METHODS:
+            parser.error(f"argument --methods: invalid choice {name!r} "
+                         f"(choose from {', '.join(bench.METHODS)})")
+    for name in args.problems or []:
+        if name not in suite_problems:
+            parser.error(f"argument --problems: invalid choice {name!r} for suite "
+                         f"{args.suite!r} (choose from {', '.join(suite_problems)})")
+    start = time.perf_counter()
+    result = bench.run_suite(args.suite, methods=args.methods, problems=args.problems,
+                             runs=args.runs, jobs=args.jobs, progress=not args.no_progress,
+                             record_traces=not args.no_figures)
+    paths = bench.write_results(result, args.out, args.suite)
+    if not args.no_figures:
+        paths.update(_bench_figures(bench, result, args))
+    print(Path(paths["summary.md"]).read_text())
+    print(f"{len(result.rows)} runs in {time.perf_counter() - start:.1f} s; wrote:")
+    for path in paths.values():
+        print(f"  {path}")
+    return 0
+
+
+def _bench_figures(bench, result, args):
+    """The figures of a benchmark: landscape grid (2-D problems), convergence, entropy-fitness."""
+    from . import plotting
+
+    out = Path(args.out)
+    paths = {}
+    problems_run = sorted({row["problem"] for row in result.rows})
+    methods_run = list(dict.fromkeys(row["method"] for row in result.rows))
+    flat = [p for p in bench.SUITES[args.suite] if p.name in problems_run and p.dim == 2]
+    if flat and result.traces:
+        first = {key: traces[0] for key, traces in result.traces.items() if traces}
+        paths["landscape_grid.png"] = plotting.landscape_grid(
+            flat, methods_run, first, out / "landscape_grid.png")
+    if result.traces:
+        paths["convergence.png"] = plotting.convergence(result.traces, out / "convergence.png")
+    if args.suite == "paper":
+        paths["entropy_fitness.png"] = plotting.entropy_fitness_scatter(
+            result.rows, out / "entropy_fitness.png")
+    return {name: str(path) for name, path in paths.items()}
 
 
 def _cmd_run(args):

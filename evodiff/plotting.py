@@ -480,7 +480,7 @@ def landscape_grid(problems, methods, traces, path, resolution=200, titles=None,
     show_optima : bool, default True
         Mark each problem's known global optima.
     figsize : (float, float), optional
-        Default ``(3.6 * len(problems) + 0.4, 3.0 * len(methods) + 0.3)``.
+        Default ``(max(3.6 * len(problems) + 0.4, 6.4), 3.0 * len(methods) + 0.3)``.
     dpi : float, default 100
 
     Returns
@@ -512,7 +512,7 @@ def landscape_grid(problems, methods, traces, path, resolution=200, titles=None,
     resolution = _check_resolution(resolution)
     dpi = _check_dpi(dpi)
     nrows, ncols = len(methods), len(probs)
-    figsize = _check_figsize(figsize, (3.6 * ncols + 0.4, 3.0 * nrows + 0.3))
+    figsize = _check_figsize(figsize, (max(3.6 * ncols + 0.4, 6.4), 3.0 * nrows + 0.3))
 
     # Validate every trace before drawing anything.
     panels = {}
