@@ -163,9 +163,10 @@ def build_parser():
             "Mann-Whitney U test. --runs 100 reproduces the paper's protocol."
         ),
     )
-    bench.add_argument("--suite", choices=["paper", "standard"], default="paper",
+    bench.add_argument("--suite", choices=["paper", "standard", "standard-shifted"], default="paper",
                        help="paper: the protocol of the paper's Table 1 / Figure 3; standard: "
-                            "shifted and rotated minimisation problems (default: %(default)s)")
+                            "shifted and rotated minimisation problems; standard-shifted: shifted "
+                            "only (default: %(default)s)")
     bench.add_argument("--methods", nargs="+", default=None, metavar="M",
                        help="methods to run (default: all of the suite's)")
     bench.add_argument("--problems", nargs="+", default=None, metavar="P",
