@@ -187,3 +187,46 @@ def test_demo_saves_its_figures(tmp_path, capsys):
         path = tmp_path / "figs" / "demo" / name
         assert path.stat().st_size > 10_000 and str(path) in out
     assert all(m in out for m in ("cmaes", "openes", "pepg"))
+
+
+# --- evodiff bench ------------------------------------------------------------------------
+
+
+def test_bench_paper_suite_writes_tables_and_figures(tmp_path, capsys):
+    import csv
+    import json
+
+    out = tmp_path / "bench"
+    argv = ["bench", "--suite", "paper", "--methods", "diffevo", "cmaes", "--problems",
+            "himmelblau-2", "rastrigin-2", "--runs", "2", "--jobs", "2", "--out", str(out),
+            "--no-progress"]
+    assert main(argv) == 0
+    with open(out / "results.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert list(rows[0]) == ["method", "problem", "dim", "seed", "evaluations", "best",
+                             "entropy", "fitness", "optima_found", "seconds"]
+    assert len(rows) == 2 * 2 * 2
+    himmelblau = [r for r in rows if r["problem"] == "himmelblau-2" and r["method"] == "diffevo"]
+    assert {r["seed"] for r in himmelblau} == {"0", "1"}
+    assert himmelblau[0]["best"] != himmelblau[1]["best"]  # the two seeds differ
+    data = json.loads((out / "results.json").read_text())
+    assert len(data["rows"]) == 8
+    summary = (out / "summary.md").read_text()
+    assert re.search(r"\d\.\d\d \(\d\.\d\d\)", summary)  # "entropy (fitness)" cells
+    for figure in ("landscape_grid.png", "convergence.png", "entropy_fitness.png"):
+        assert (out / figure).stat().st_size > 10_000
+    assert "summary.md" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv, needle", [
+    (["bench", "--suite", "tiny"], "tiny"),
+    (["bench", "--methods", "simplex"], "simplex"),
+    (["bench", "--problems", "rastrigin-3"], "rastrigin-3"),
+    (["bench", "--runs", "0"], "'0'"),
+    (["bench", "--jobs", "-1"], "'-1'"),
+])
+def test_bench_bad_arguments(argv, needle, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2
+    assert needle in capsys.readouterr().err
