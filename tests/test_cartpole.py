@@ -46,7 +46,7 @@ def test_demo_writes_the_plot(tmp_path, capsys):
 
     settings = CartPoleSettings(popsize=32, steps=3, test_episodes=1)
     results = cartpole.main(networks=("small",), settings=settings, out=tmp_path, report=None)
-    assert set(results["small"]) == {"latent", "plain", "cmaes"}
+    assert set(results["small"]) == {"latent", "plain", "cmaes", "openes", "pepg"}
     assert (tmp_path / "cartpole_median_return.png").stat().st_size > 10_000
     out = capsys.readouterr().out
     assert "latent" in out and "test median" in out

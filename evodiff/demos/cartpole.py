@@ -6,8 +6,9 @@ latent Diffusion Evolution: population 256, 10 schedule points, distances
 measured after a random projection to 2 dimensions.  This demo reruns that
 experiment, prints the median and best return of the population at every
 generation, evaluates the final x0 estimates on episodes never used in
-training, runs plain Diffusion Evolution and CMA-ES on the same budget, and
-plots the median return per generation of the three methods.
+training, runs plain Diffusion Evolution, CMA-ES, OpenES and PEPG on the same
+budget (the baselines with their default settings), and plots the median
+return per generation of every method.
 
 Settings beyond the paper's (found with a small sweep on separate seeds and
 recorded here so they are not hidden): the search starts at zero with scale
@@ -74,8 +75,9 @@ def run_method(method, hidden_sizes, settings, report=print):
 
     Parameters
     ----------
-    method : {'latent', 'plain', 'cmaes'}
-        Latent Diffusion Evolution, plain Diffusion Evolution or CMA-ES.
+    method : {'latent', 'plain', 'cmaes', 'openes', 'pepg'}
+        Latent Diffusion Evolution, plain Diffusion Evolution, CMA-ES, OpenES
+        or PEPG (the baselines with their default settings).
     hidden_sizes : tuple of int
     settings : CartPoleSettings
     report : callable, optional
@@ -117,8 +119,8 @@ def run_method(method, hidden_sizes, settings, report=print):
                   popsize=settings.popsize, maxiter=settings.steps, rng=settings.seed,
                   callback=track)
     start = time.perf_counter()
-    if method == "cmaes":
-        res = maximize(objective, method="cmaes", **common)
+    if method in ("cmaes", "openes", "pepg"):
+        res = maximize(objective, method=method, **common)
         finals = res.x0 if res.x0 is not None else res.x[None, :]
     else:
         options = {"fitness": Rank(settings.rank_strength)}
@@ -135,7 +137,8 @@ def run_method(method, hidden_sizes, settings, report=print):
     return result
 
 
-def run_network(network, settings, methods=("latent", "plain", "cmaes"), report=print):
+def run_network(network, settings, methods=("latent", "plain", "cmaes", "openes", "pepg"),
+                report=print):
     """Run every method on one of the paper's networks; returns ``{method: MethodResult}``."""
     hidden = NETWORKS[network]
     results = {}
@@ -156,7 +159,7 @@ def plot(results_by_network, path):
     import matplotlib.pyplot as plt
 
     labels = {"latent": "latent Diffusion Evolution", "plain": "plain Diffusion Evolution",
-              "cmaes": "CMA-ES"}
+              "cmaes": "CMA-ES", "openes": "OpenES", "pepg": "PEPG"}
     fig, axes = plt.subplots(1, len(results_by_network), figsize=(6 * len(results_by_network), 4),
                              squeeze=False, dpi=100)
     for ax, (network, results) in zip(axes[0], results_by_network.items()):
