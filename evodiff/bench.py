@@ -53,7 +53,7 @@ Evolution variants, whose final x0 estimates are evaluated and scored
 instead (those evaluations are not counted in ``evaluations``).
 
 The paper's protocol, as run here
---------------------------------
+---------------------------------
 Sources: Zhang et al. ICLR 2025, Table 1 / Figure 3, and the authors' experiment
 scripts (figures only; the constants are below, each with its origin).
 

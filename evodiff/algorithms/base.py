@@ -16,13 +16,67 @@ implements :meth:`Optimizer._ask` (a normalised population) and
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 import numpy as np
 
 from ..backend import Backend
 from ..fitness import to_cost, validate_sense
 from ..space import SearchSpace
 
-__all__ = ["Optimizer", "start_as_center"]
+__all__ = ["Optimizer", "start_as_center", "setting_mismatch"]
+
+
+def setting_mismatch(name, saved, current):
+    """The error raised when a checkpoint's setting differs from the optimiser's.
+
+    Parameters
+    ----------
+    name : str
+        Name of the setting (an argument of the optimiser's constructor).
+    saved, current : object
+        The value in the checkpoint and the value of the optimiser.
+
+    Returns
+    -------
+    ValueError
+        To be raised by the caller.
+    """
+    return ValueError(
+        f"checkpoint setting {name!r} differs: the file has {_describe(saved)}, the optimizer "
+        f"has {_describe(current)}; build the optimizer with the same arguments as the run "
+        "that was saved")
+
+
+def _describe(value):
+    """Short text for a setting's value in an error message."""
+    if value is None:
+        return "None"
+    array = value if isinstance(value, np.ndarray) else None
+    if array is None and isinstance(value, (list, tuple)):
+        try:
+            array = np.asarray(value, dtype=np.float64)
+        except (TypeError, ValueError):
+            array = None
+    if array is not None and array.size > 6:
+        return f"an array of shape {array.shape}"
+    if array is not None:
+        return repr(array.tolist())
+    return repr(value)
+
+
+def _json_ready(value):
+    """A copy of a random generator's state with arrays and NumPy scalars made plain."""
+    if isinstance(value, dict):
+        return {str(key): _json_ready(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_ready(item) for item in value]
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
 
 
 def start_as_center(x0, dim, bounds, center):
@@ -238,6 +292,159 @@ class Optimizer:
         if value < self._best_cost or self.best_x is None:
             self._best_cost = value
             self.best_x = np.array(self.backend.to_host(points[index, :]), dtype=np.float64)
+
+    # -- checkpointing (evodiff.checkpoint) -----------------------------------------------
+
+    def checkpoint_settings(self):
+        """The settings a resumed run must share with the run that saved the checkpoint.
+
+        :func:`evodiff.checkpoint.restore` compares them, key by key, with the
+        settings stored in the file and names the first that differs.
+        Stopping rules (``maxiter``, ``maxfevals``, ``ftarget``, tolerances)
+        are not settings in this sense: they may change, so that a finished
+        run can be extended.
+
+        Returns
+        -------
+        dict
+            Setting name -> JSON-compatible value or host NumPy array.
+        """
+        space = self.space
+        bounds = None
+        if space.bounded:
+            bounds = np.stack([space.lower, space.upper], axis=1)
+        return {
+            "dim": int(self.dim),
+            "popsize": int(self.popsize),
+            "dtype": self.backend.dtype_name,
+            "backend": self.backend.name,
+            "sense": self.sense,
+            "bounds": bounds,
+            "center": np.array(space.center, dtype=np.float64),
+            "scale": np.array(space.scale, dtype=np.float64),
+        }
+
+    def state_dict(self):
+        """The full state of the run, enough to continue it exactly.
+
+        Holds the counters, the best point so far, the non-finite warning
+        state, the last values told, the pending ``ask`` (if any) and the
+        state of the host random generator (``bit_generator.state``);
+        subclasses add their own arrays and scalars.  Arrays are copied to
+        the host with ``backend.to_host``.
+
+        Returns
+        -------
+        dict
+            Name -> host NumPy array, ``None`` or a JSON-compatible value.
+        """
+        pending = self._pending
+        return {
+            "nit": int(self.nit),
+            "nfev": int(self.nfev),
+            "best_x": None if self.best_x is None else np.array(self.best_x, dtype=np.float64),
+            "best_cost": float(self._best_cost),
+            "warn_state": _json_ready(self._warn_state),
+            "rng": _json_ready(self.backend.generator.bit_generator.state),
+            "last_values": self._host_copy(self._last_values),
+            "pending": pending is not None,
+            "pending_normalised": None if pending is None else self._host_copy(pending[0]),
+            "pending_points": None if pending is None else self._host_copy(pending[1]),
+            "pending_excess": None if pending is None else self._host_copy(pending[2]),
+        }
+
+    def load_state_dict(self, state):
+        """Overwrite the state of this optimiser with one from :meth:`state_dict`.
+
+        The optimiser must have been built with the same settings as the one
+        that produced ``state`` (see :meth:`checkpoint_settings`); arrays
+        are moved onto this optimiser's backend with ``backend.asarray``.
+        On CuPy the device generator's state is not part of ``state``: it is
+        re-seeded from the restored host generator and the generation count,
+        so a resumed run is reproducible but draws other device numbers than
+        the uninterrupted run would have.
+
+        Parameters
+        ----------
+        state : dict
+            As returned by :meth:`state_dict` (possibly after a trip through
+            a checkpoint file).
+
+        Raises
+        ------
+        ValueError
+            If the random generator is of another kind, or an array has the
+            wrong shape.
+        KeyError
+            If an entry is missing.
+        """
+        rng_state = state["rng"]
+        generator = self.backend.generator
+        kind = type(generator.bit_generator).__name__
+        saved_kind = rng_state.get("bit_generator") if isinstance(rng_state, dict) else None
+        if saved_kind != kind:
+            raise ValueError(
+                f"checkpoint setting 'rng' differs: the file holds the state of a {saved_kind} "
+                f"generator, the optimizer has a {kind} generator; build the optimizer with a "
+                "generator of the same kind (any seed: the state is restored)")
+        dim = self.dim
+        pending = None
+        if state["pending"]:
+            normalised = np.asarray(state["pending_normalised"])
+            if normalised.ndim != 2 or normalised.shape[1] != dim:
+                raise ValueError(
+                    "not a valid evodiff checkpoint: state 'pending_normalised' has shape "
+                    f"{normalised.shape}; expected (N, {dim})")
+            n = normalised.shape[0]
+            pending = (self._device_copy(normalised, "pending_normalised"),
+                       self._device_copy(state["pending_points"], "pending_points", (n, dim)),
+                       self._device_copy(state["pending_excess"], "pending_excess", (n,)))
+        last_values = self._device_copy(state["last_values"], "last_values")
+        best_x = state["best_x"]
+        if best_x is not None:
+            best_x = np.array(best_x, dtype=np.float64)
+            if best_x.shape != (dim,):
+                raise ValueError(
+                    f"not a valid evodiff checkpoint: state 'best_x' has shape {best_x.shape}; "
+                    f"expected ({dim},)")
+        generator.bit_generator.state = rng_state
+        self.nit = int(state["nit"])
+        self.nfev = int(state["nfev"])
+        self.best_x = best_x
+        self._best_cost = float(state["best_cost"])
+        self._warn_state = dict(state["warn_state"])
+        self._last_values = last_values
+        self._pending = pending
+        if self.backend.name == "cupy":
+            self._reseed_device_generator(rng_state)
+
+    def _reseed_device_generator(self, rng_state):
+        """Give the CuPy generator a fresh seed derived from the restored state (see above)."""
+        random = getattr(self.backend, "_random", None)
+        if random is None or not hasattr(random, "_device_generator"):
+            return
+        import cupy
+
+        text = json.dumps([rng_state, self.nit, self.nfev], sort_keys=True)
+        seed = int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:16], "little")
+        random._device_generator = cupy.random.default_rng(seed)
+
+    def _host_copy(self, array):
+        """A host NumPy copy of a backend array (``None`` stays ``None``)."""
+        if array is None:
+            return None
+        return np.array(self.backend.to_host(array), copy=True)
+
+    def _device_copy(self, array, name, shape=None):
+        """A backend copy of a host array from a checkpoint, its shape checked."""
+        if array is None:
+            return None
+        host = np.array(array, copy=True)
+        if shape is not None and host.shape != tuple(shape):
+            raise ValueError(
+                f"not a valid evodiff checkpoint: state {name!r} has shape {host.shape}; "
+                f"expected {tuple(shape)}")
+        return self.backend.asarray(host)
 
     def _ask(self):
         """Return the next population in normalised coordinates, shape (N, D)."""

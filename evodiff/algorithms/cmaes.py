@@ -26,7 +26,7 @@ import math
 import numpy as np
 
 from ..validation import check_int, check_real
-from .base import Optimizer, start_as_center
+from .base import Optimizer, setting_mismatch, start_as_center
 
 __all__ = ["CMAES"]
 
@@ -207,6 +207,100 @@ class CMAES(Optimizer):
     def candidates(self):
         """The mean, CMA-ES's estimate of the optimum (host, problem space, shape (1, D))."""
         return np.asarray(self.backend.to_host(self.space.to_problem(self.mean[None, :])[0]))
+
+    # -- checkpointing -------------------------------------------------------------------
+
+    def checkpoint_settings(self):
+        """Base settings but the population size, plus ``sigma0``, ``x0`` and ``incpopsize``.
+
+        The population size is checked by :meth:`load_state_dict` instead:
+        the saved one must be this optimiser's after the saved number of
+        restarts.  The stopping rules and the number of restarts allowed may
+        differ, so that a finished run can be extended.
+        """
+        settings = super().checkpoint_settings()
+        del settings["popsize"]
+        settings.update({
+            "sigma0": float(self.sigma0),
+            "x0": np.array(self._start, dtype=np.float64),
+            "incpopsize": float(self.incpopsize),
+        })
+        return settings
+
+    def state_dict(self):
+        """Base state plus every array and counter of the strategy.
+
+        The mean, ``sigma``, ``C``, ``B``, ``D``, the paths ``ps`` and ``pc``,
+        the generation of the last eigendecomposition and the condition
+        number, the best and median histories of the stopping rules, the
+        last finite costs, the last samples ``z`` and ``y``, the population
+        size, the restart count and the log of restart reasons.  The strategy
+        parameters (weights, learning rates) follow from the dimension and
+        the population size and are recomputed on loading.
+        """
+        state = super().state_dict()
+        host = self._host_copy
+        state.update({
+            "popsize": int(self.popsize),
+            "mean": host(self.mean),
+            "sigma": float(self.sigma),
+            "C": host(self.C),
+            "B": host(self.B),
+            "D": host(self.D),
+            "ps": host(self.ps),
+            "pc": host(self.pc),
+            "generation": int(self.generation),
+            "eigen_generation": int(self._eigen_generation),
+            "condition": float(self._condition),
+            "best_history": np.array(self._best_history, dtype=np.float64),
+            "median_history": np.array(self._median_history, dtype=np.float64),
+            "last_costs": host(self._last_costs),
+            "z": host(self._z),
+            "y": host(self._y),
+            "restart_count": int(self.restart_count),
+            "restart_log": [str(reason) for reason in self._restart_log],
+        })
+        return state
+
+    def load_state_dict(self, state):
+        """Restore a state from :meth:`state_dict` (see :meth:`Optimizer.load_state_dict`).
+
+        Raises
+        ------
+        ValueError
+            If the saved population size is not this optimiser's after the
+            saved number of restarts (``popsize`` or ``incpopsize`` differ).
+        """
+        n = self.dim
+        restart_count = int(state["restart_count"])
+        popsize = int(state["popsize"])
+        expected = self.popsize
+        for _ in range(max(0, restart_count - self.restart_count)):
+            expected = int(round(expected * self.incpopsize))
+        if restart_count < self.restart_count or popsize != expected:
+            raise setting_mismatch(
+                "popsize", f"{popsize} after {restart_count} restarts",
+                f"{expected} after {restart_count} restarts")
+        arrays = {}
+        for key, shape in (("mean", (n,)), ("C", (n, n)), ("B", (n, n)), ("D", (n,)),
+                           ("ps", (n,)), ("pc", (n,)), ("z", (popsize, n)), ("y", (popsize, n)),
+                           ("last_costs", None)):
+            arrays[key] = self._device_copy(state[key], key, shape)
+        best_history = [float(v) for v in np.asarray(state["best_history"], dtype=np.float64)]
+        median_history = [float(v) for v in np.asarray(state["median_history"], dtype=np.float64)]
+        super().load_state_dict(state)
+        self._initialise(np.zeros(n), popsize)  # strategy parameters and weights for popsize
+        self.mean, self.C, self.B, self.D = arrays["mean"], arrays["C"], arrays["B"], arrays["D"]
+        self.ps, self.pc = arrays["ps"], arrays["pc"]
+        self._z, self._y, self._last_costs = arrays["z"], arrays["y"], arrays["last_costs"]
+        self.sigma = float(state["sigma"])
+        self.generation = int(state["generation"])
+        self._eigen_generation = int(state["eigen_generation"])
+        self._condition = float(state["condition"])
+        self._best_history = best_history
+        self._median_history = median_history
+        self.restart_count = restart_count
+        self._restart_log = [str(reason) for reason in state["restart_log"]]
 
     # -- ask / tell ----------------------------------------------------------------------
 

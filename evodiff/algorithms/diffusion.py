@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..fitness import make_fitness
+from ..fitness import FitnessMapping, make_fitness
 from ..schedules import ddim_coefficients, make_schedule
 from ..validation import check_int, check_real
 from .base import Optimizer
@@ -141,6 +141,61 @@ class DiffusionEvolution(Optimizer):
         if self._x0 is None:
             return None
         return self.space.to_problem(self._x0)[0]
+
+    # -- checkpointing ----------------------------------------------------------------
+
+    def checkpoint_settings(self):
+        """Base settings plus the schedule, the noise, the fitness mapping and the encoder kind."""
+        settings = super().checkpoint_settings()
+        fitness = self.fitness
+        settings.update({
+            "schedule": np.array(self.schedule.alphas, dtype=np.float64),
+            "noise": float(self.noise),
+            "fitness": repr(fitness) if isinstance(fitness, FitnessMapping) else "callable",
+        })
+        if self.encoder is None:
+            settings["latent"] = None
+        else:
+            settings.update(self.encoder.checkpoint_settings())
+        return settings
+
+    def state_dict(self):
+        """Base state plus the population ``x``, the last x0 estimates, the step and ``E``.
+
+        A fixed latent projection (``'random'`` or the user's matrix) is saved;
+        a PCA encoder is recomputed from the population, and a callable encoder
+        must be given again to the optimiser that resumes.
+        """
+        state = super().state_dict()
+        state["x"] = self._host_copy(self._x)
+        state["x0"] = self._host_copy(self._x0)
+        state["step"] = int(self._step)
+        if self.encoder is not None:
+            for key, value in self.encoder.state_dict().items():
+                state["encoder_" + key] = value
+        return state
+
+    def load_state_dict(self, state):
+        """Restore a state from :meth:`state_dict` (see :meth:`Optimizer.load_state_dict`)."""
+        shape = (self.popsize, self.dim)
+        x = self._device_copy(state["x"], "x", shape)
+        x0 = self._device_copy(state["x0"], "x0", shape)
+        step = int(state["step"])
+        encoder_state = {}
+        if self.encoder is not None:
+            prefix = "encoder_"
+            encoder_state = {key[len(prefix):]: value for key, value in state.items()
+                             if key.startswith(prefix)}
+            if isinstance(self.encoder, FixedProjection):
+                saved = np.shape(state["encoder_matrix"])
+                if saved != self.encoder.matrix.shape:
+                    raise ValueError(
+                        f"not a valid evodiff checkpoint: the latent projection has shape {saved}; "
+                        f"expected {self.encoder.matrix.shape}")
+        super().load_state_dict(state)
+        if self.encoder is not None:
+            self.encoder.load_state_dict(encoder_state)
+        self._x, self._x0, self._step = x, x0, step
 
     def _ask(self):
         return self._x

@@ -50,6 +50,19 @@ class Adam:
         correction = (1.0 - self.beta2**self.t) ** 0.5 / (1.0 - self.beta1**self.t)
         return -learning_rate * correction * self.m / (self.xp.sqrt(self.v) + self.epsilon)
 
+    def checkpoint_settings(self):
+        """The stepper's kind and constants (see :mod:`evodiff.checkpoint`)."""
+        return {"optimizer": "adam", "beta1": self.beta1, "beta2": self.beta2,
+                "epsilon": self.epsilon}
+
+    def state_dict(self):
+        """The moments ``m``, ``v`` (arrays of ``xp`` or ``None``) and the step count ``t``."""
+        return {"m": self.m, "v": self.v, "t": int(self.t)}
+
+    def load_state_dict(self, state):
+        """Restore the moments (arrays of ``xp`` or ``None``) and the step count."""
+        self.m, self.v, self.t = state["m"], state["v"], int(state["t"])
+
 
 class Momentum:
     """Stochastic gradient descent with (heavy-ball) momentum.
@@ -73,6 +86,18 @@ class Momentum:
             self.velocity = self.xp.zeros_like(gradient)
         self.velocity = self.momentum * self.velocity - (1.0 - self.momentum) * gradient
         return learning_rate * self.velocity
+
+    def checkpoint_settings(self):
+        """The stepper's kind and momentum (see :mod:`evodiff.checkpoint`)."""
+        return {"optimizer": "sgd", "momentum": self.momentum}
+
+    def state_dict(self):
+        """The velocity (an array of ``xp``, or ``None`` before the first step)."""
+        return {"velocity": self.velocity}
+
+    def load_state_dict(self, state):
+        """Restore the velocity (an array of ``xp`` or ``None``)."""
+        self.velocity = state["velocity"]
 
 
 def make_stepper(name, xp, **kwargs):

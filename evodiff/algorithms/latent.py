@@ -96,6 +96,22 @@ class Encoder:
     def __call__(self, backend, x):
         raise NotImplementedError
 
+    def checkpoint_settings(self):
+        """Settings a resumed run must share: the kind of encoder (see :mod:`evodiff.checkpoint`)."""
+        return {"latent": self.name}
+
+    def state_dict(self):
+        """State to save in a checkpoint: name -> host array (nothing by default).
+
+        An encoder computed afresh each generation (PCA) or supplied by the
+        user as a function has no state of its own: a callable encoder must
+        be passed again to the optimiser that resumes the run.
+        """
+        return {}
+
+    def load_state_dict(self, state):
+        """Restore what :meth:`state_dict` returned (nothing by default)."""
+
 
 class FixedProjection(Encoder):
     """Codes ``z = E x`` for a fixed matrix ``E`` (d x D).
@@ -117,6 +133,24 @@ class FixedProjection(Encoder):
         if key not in self._transposed:
             self._transposed[key] = backend.xp.matrix_transpose(backend.asarray(self.matrix))
         return x @ self._transposed[key]
+
+    def checkpoint_settings(self):
+        """The kind of projection and its number of rows."""
+        return {"latent": self.name, "latent_dim": int(self.matrix.shape[0])}
+
+    def state_dict(self):
+        """The projection matrix ``E`` (a host copy)."""
+        return {"matrix": np.array(self.matrix, dtype=np.float64, copy=True)}
+
+    def load_state_dict(self, state):
+        """Replace ``E`` by the saved matrix, which must have the same shape."""
+        matrix = np.array(state["matrix"], dtype=np.float64, copy=True)
+        if matrix.shape != self.matrix.shape:
+            raise ValueError(
+                f"not a valid evodiff checkpoint: the latent projection has shape {matrix.shape}; "
+                f"expected {self.matrix.shape}")
+        self.matrix = matrix
+        self._transposed = {}
 
 
 class PCAProjection(Encoder):
@@ -161,6 +195,10 @@ class PCAProjection(Encoder):
 
     def __call__(self, backend, x):
         return x @ self.directions(backend, x)
+
+    def checkpoint_settings(self):
+        """The kind of encoder and the number of principal directions."""
+        return {"latent": self.name, "latent_dim": int(self.latent_dim)}
 
 
 class CallableEncoder(Encoder):

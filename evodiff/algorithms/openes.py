@@ -83,6 +83,26 @@ class OpenES(SearchGradientES):
         self.sigma = self.sigma_init
         self._eps = None
 
+    def checkpoint_settings(self):
+        """Settings of :class:`SearchGradientES` plus ``antithetic``."""
+        settings = super().checkpoint_settings()
+        settings["antithetic"] = bool(self.antithetic)
+        return settings
+
+    def state_dict(self):
+        """State of :class:`SearchGradientES` plus the current ``sigma`` and the last ``eps``."""
+        state = super().state_dict()
+        state["sigma"] = float(self.sigma)
+        state["eps"] = self._host_copy(self._eps)
+        return state
+
+    def load_state_dict(self, state):
+        """Restore a state from :meth:`state_dict` (see :meth:`Optimizer.load_state_dict`)."""
+        eps = self._device_copy(state["eps"], "eps", (self.popsize, self.dim))
+        super().load_state_dict(state)
+        self.sigma = float(state["sigma"])
+        self._eps = eps
+
     def _ask(self):
         xp = self.xp
         if self.antithetic:

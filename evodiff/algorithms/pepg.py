@@ -104,6 +104,31 @@ class PEPG(SearchGradientES):
         self.sigma = self.xp.full(self.dim, self.sigma_init, dtype=self.backend.dtype)
         self._eps = None
 
+    def checkpoint_settings(self):
+        """Settings of :class:`SearchGradientES` plus those of the sigma adaptation and baseline."""
+        settings = super().checkpoint_settings()
+        settings.update({
+            "sigma_alpha": float(self.sigma_alpha),
+            "sigma_max_change": float(self.sigma_max_change),
+            "elite_ratio": float(self.elite_ratio),
+            "average_baseline": bool(self.average_baseline),
+        })
+        return settings
+
+    def state_dict(self):
+        """State of :class:`SearchGradientES` plus the sigma vector and the last ``eps``."""
+        state = super().state_dict()
+        state["sigma"] = self._host_copy(self.sigma)
+        state["eps"] = self._host_copy(self._eps)
+        return state
+
+    def load_state_dict(self, state):
+        """Restore a state from :meth:`state_dict` (see :meth:`Optimizer.load_state_dict`)."""
+        sigma = self._device_copy(state["sigma"], "sigma", (self.dim,))
+        eps = self._device_copy(state["eps"], "eps", (self.pairs, self.dim))
+        super().load_state_dict(state)
+        self.sigma, self._eps = sigma, eps
+
     def _ask(self):
         xp = self.xp
         eps = self.backend.normal((self.pairs, self.dim)) * self.sigma

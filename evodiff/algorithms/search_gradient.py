@@ -89,6 +89,57 @@ class SearchGradientES(Optimizer):
         """int : ``maxiter``."""
         return self.maxiter
 
+    def checkpoint_settings(self):
+        """Base settings plus the widths, rates and shaping of the strategy and the stepper's.
+
+        ``maxiter`` is a stopping rule and may differ.  The current learning
+        rate is state, not a setting.
+        """
+        settings = super().checkpoint_settings()
+        settings.update({
+            "sigma_init": float(self.sigma_init),
+            "sigma_decay": float(self.sigma_decay),
+            "sigma_limit": float(self.sigma_limit),
+            "learning_rate_decay": float(self.learning_rate_decay),
+            "learning_rate_limit": float(self.learning_rate_limit),
+            "weight_decay": float(self.weight_decay),
+            "rank_fitness": bool(self.rank_fitness),
+        })
+        settings.update(self.stepper.checkpoint_settings())
+        return settings
+
+    def state_dict(self):
+        """Base state plus the mean, the learning rate, the last samples and the stepper's state.
+
+        The stepper's state is Adam's moments and step count, or the
+        momentum's velocity.
+        """
+        state = super().state_dict()
+        state["mean"] = self._host_copy(self.mean)
+        state["learning_rate"] = float(self.learning_rate)
+        state["samples"] = self._host_copy(self._samples)
+        for key, value in self.stepper.state_dict().items():
+            if not isinstance(value, (int, float, type(None))):
+                value = self._host_copy(value)
+            state["stepper_" + key] = value
+        return state
+
+    def load_state_dict(self, state):
+        """Restore a state from :meth:`state_dict` (see :meth:`Optimizer.load_state_dict`)."""
+        mean = self._device_copy(state["mean"], "mean", (self.dim,))
+        samples = self._device_copy(state["samples"], "samples", (self.popsize, self.dim))
+        prefix = "stepper_"
+        stepper = {}
+        for key in self.stepper.state_dict():
+            value = state[prefix + key]
+            if isinstance(value, np.ndarray):
+                value = self._device_copy(value, prefix + key, (self.dim,))
+            stepper[key] = value
+        super().load_state_dict(state)
+        self.mean, self._samples = mean, samples
+        self.learning_rate = float(state["learning_rate"])
+        self.stepper.load_state_dict(stepper)
+
     def utilities(self, x, cost):
         """Shaped utilities of the points ``x`` (higher is better), weight decay included."""
         xp = self.xp

@@ -1,0 +1,432 @@
+"""Checkpoints: save the full state of an optimiser to one file and resume from it.
+
+A checkpoint is a NumPy ``.npz`` archive (a zip of ``.npy`` arrays) that can
+be read without unpickling anything:
+
+- one member, ``__evodiff__``, holds UTF-8 JSON metadata as a ``uint8``
+  array: the format name and version, the algorithm, the evodiff version,
+  and the scalar parts of three sections, ``settings`` (what a resumed run
+  must share with the saved one), ``state`` (everything the optimiser needs
+  to continue, the random generator's ``bit_generator.state`` included) and
+  ``extra`` (whatever the caller adds, e.g. the history of a run);
+- every array of a section is a member of its own, named ``<section>.<key>``.
+
+Three functions do the work:
+
+- :func:`save` writes a checkpoint atomically (a temporary file in the same
+  directory, then :func:`os.replace`), so the file at ``path`` is always a
+  whole checkpoint, the old one or the new one;
+- :func:`restore` checks a file against an optimiser built with the same
+  arguments as the saved run and overwrites its state, after which the run
+  continues exactly as if it had never stopped (bit for bit on NumPy);
+- :func:`load` reads a file without an optimiser.
+
+Examples
+--------
+>>> import os, tempfile
+>>> import numpy as np
+>>> from evodiff import CMAES, checkpoint
+>>> def run(opt, generations):
+...     for _ in range(generations):
+...         X = opt.ask()
+...         opt.tell(np.sum(X**2, axis=1))
+>>> path = os.path.join(tempfile.mkdtemp(), "run.npz")
+>>> opt = CMAES(dim=3, rng=0)
+>>> run(opt, 5)
+>>> checkpoint.save(opt, path, extra={"note": "five generations"})
+>>> resumed = CMAES(dim=3, rng=0)          # the same arguments as the saved run
+>>> checkpoint.restore(resumed, path)
+{'note': 'five generations'}
+>>> run(opt, 5); run(resumed, 5)
+>>> bool(np.array_equal(opt.best_x, resumed.best_x)) and opt.nfev == resumed.nfev
+True
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+import secrets
+
+import array_api_compat
+import numpy as np
+
+from .algorithms.base import Optimizer, setting_mismatch
+from .backend import to_numpy
+
+__all__ = ["FORMAT_VERSION", "save", "load", "restore", "compare_settings"]
+
+#: Version of the file layout written by :func:`save`; :func:`load` reads only this one.
+FORMAT_VERSION = 1
+
+_FORMAT = "evodiff-checkpoint"
+_META = "__evodiff__"
+_SECTIONS = ("settings", "state", "extra")
+_MISSING = object()
+
+
+class _Invalid(ValueError):
+    """Raised inside the reader; turned into 'not a valid evodiff checkpoint'."""
+
+
+# -- writing ---------------------------------------------------------------------------
+
+
+def save(optimizer, path, extra=None):
+    """Write the full state of ``optimizer`` to the checkpoint file ``path``, atomically.
+
+    Parameters
+    ----------
+    optimizer : Optimizer
+        Any evodiff ask/tell optimiser, between two generations or with an
+        ``ask`` pending (the pending points are saved and returned again by
+        the first ``ask`` after :func:`restore`).
+    path : str or os.PathLike
+        Target file, written as it is named (no ``.npz`` is appended).  The
+        data go to a temporary file in the same directory, which then
+        replaces ``path`` in one step: a reader never sees half a file, and
+        an interrupted save leaves the previous checkpoint intact.
+    extra : dict, optional
+        Anything else to keep with the state, e.g. the history of the run and
+        the settings of the run loop: ``str`` keys, values that are NumPy (or
+        other array-API) arrays, stored as arrays, or JSON-compatible values
+        (numbers, strings, booleans, ``None``, lists and dicts of them, NumPy
+        scalars; NaN and infinities are kept).  :func:`restore` returns it
+        with arrays as NumPy arrays, tuples as lists.
+
+    Raises
+    ------
+    TypeError
+        If ``optimizer`` is not an evodiff optimiser, or a value of ``extra``
+        can be stored neither as an array nor as JSON.
+    OSError
+        If the directory of ``path`` does not exist or cannot be written.
+    """
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"optimizer must be an evodiff Optimizer; got {type(optimizer).__name__}")
+    if extra is None:
+        extra = {}
+    if not isinstance(extra, dict):
+        raise TypeError(f"extra must be a dict or None; got {type(extra).__name__}")
+    from . import __version__
+
+    meta = {
+        "format": _FORMAT,
+        "format_version": FORMAT_VERSION,
+        "evodiff_version": __version__,
+        "algorithm": optimizer.name,
+        "class": type(optimizer).__name__,
+        "device_generator": ("reseeded on restore" if optimizer.backend.name == "cupy"
+                             else "none"),
+        "arrays": {},
+    }
+    arrays = {}
+    sections = {"settings": optimizer.checkpoint_settings(), "state": optimizer.state_dict(),
+                "extra": extra}
+    for section in _SECTIONS:
+        meta[section], meta["arrays"][section] = _split(section, sections[section], arrays)
+    text = json.dumps(meta, allow_nan=True, sort_keys=True)
+    arrays[_META] = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+    _write_atomically(os.fspath(path), arrays)
+
+
+def _split(section, values, arrays):
+    """Put the arrays of ``values`` into ``arrays``; return the JSON part and the array keys."""
+    scalars, names = {}, []
+    for key, value in values.items():
+        if not isinstance(key, str) or not key:
+            raise TypeError(f"{section} keys must be non-empty strings; got {key!r}")
+        if not isinstance(value, np.ndarray) and _is_array(value):
+            value = to_numpy(value)
+        if isinstance(value, np.ndarray):
+            if value.dtype.hasobject:
+                raise TypeError(
+                    f"{section}[{key!r}] is an array of Python objects, which a checkpoint "
+                    "cannot hold without pickling; use numbers or strings")
+            arrays[f"{section}.{key}"] = value
+            names.append(key)
+        else:
+            scalars[key] = _plain(value, f"{section}[{key!r}]")
+    return scalars, names
+
+
+def _is_array(value):
+    try:
+        return array_api_compat.is_array_api_obj(value) and not isinstance(value, np.generic)
+    except Exception:  # an unusual object that the check cannot inspect
+        return False
+
+
+def _plain(value, where):
+    """``value`` as plain JSON data (NumPy scalars and nested arrays converted)."""
+    if value is None or isinstance(value, (bool, str, int)):
+        return value
+    if isinstance(value, float):
+        return float(value)
+    if isinstance(value, np.generic) and not isinstance(value, (np.void, np.object_)):
+        return _plain(value.item(), where)
+    if isinstance(value, np.ndarray):
+        if value.dtype.hasobject:
+            raise TypeError(f"{where} holds an array of Python objects; use numbers or strings")
+        return value.tolist()
+    if isinstance(value, (list, tuple)):
+        return [_plain(item, f"{where}[{i}]") for i, item in enumerate(value)]
+    if isinstance(value, dict):
+        plain = {}
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise TypeError(f"{where} has a key {key!r}; dict keys must be strings")
+            plain[key] = _plain(item, f"{where}[{key!r}]")
+        return plain
+    raise TypeError(
+        f"{where} is a {type(value).__name__}; a checkpoint holds arrays and JSON values "
+        "(numbers, strings, booleans, None, lists and dicts of them)")
+
+
+def _write_atomically(path, arrays):
+    """Write ``arrays`` as an ``.npz`` archive to a temporary file, then move it to ``path``."""
+    directory = os.path.dirname(os.path.abspath(path))
+    temporary = os.path.join(
+        directory, f".{os.path.basename(path)}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    descriptor = os.open(temporary, flags, 0o666)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            np.savez(handle, **arrays)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.remove(temporary)
+        raise
+    _sync_directory(directory)
+
+
+def _sync_directory(directory):
+    """Make the rename durable where the platform allows it (POSIX)."""
+    if os.name != "posix":
+        return
+    with contextlib.suppress(OSError):
+        descriptor = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+
+
+# -- reading ---------------------------------------------------------------------------
+
+
+def load(path, optimizer=None):
+    """Read a checkpoint file, and restore it into ``optimizer`` if one is given.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+    optimizer : Optimizer, optional
+        If given, the state is restored into it, as by :func:`restore`.
+
+    Returns
+    -------
+    state : dict
+        ``algorithm`` (the optimiser's ``name``), ``class``,
+        ``format_version``, ``evodiff_version``, ``settings`` and ``state``
+        (dicts of NumPy arrays and JSON values, as given by the optimiser's
+        ``checkpoint_settings()`` and ``state_dict()``).
+    extra : dict
+        The ``extra`` given to :func:`save`.
+
+    Raises
+    ------
+    ValueError
+        ``"not a valid evodiff checkpoint: ..."`` when ``path`` is not a
+        file, is truncated or corrupt, or is not a checkpoint; a message
+        naming both versions when the file has another format version; and,
+        with ``optimizer``, the errors of :func:`restore`.
+    """
+    path = os.fspath(path)
+    meta, sections = _read(path)
+    if optimizer is not None:
+        _restore_into(optimizer, path, meta, sections)
+    state = {
+        "algorithm": meta["algorithm"],
+        "class": meta.get("class"),
+        "format_version": meta["format_version"],
+        "evodiff_version": meta.get("evodiff_version"),
+        "settings": sections["settings"],
+        "state": sections["state"],
+    }
+    return state, sections["extra"]
+
+
+def restore(optimizer, path):
+    """Overwrite the state of ``optimizer`` with the checkpoint at ``path``.
+
+    Build the optimiser exactly as for a fresh run (the same class and
+    constructor arguments; the seed does not matter, the generator's state is
+    restored), then restore: the run continues as the saved one would have,
+    bit for bit on NumPy.
+
+    Parameters
+    ----------
+    optimizer : Optimizer
+        A freshly constructed optimiser.  A callable latent encoder is not
+        saved in a checkpoint: pass the same function again.
+    path : str or os.PathLike
+
+    Returns
+    -------
+    dict
+        The ``extra`` given to :func:`save`.
+
+    Raises
+    ------
+    ValueError
+        If the file is not a valid checkpoint, has another format version,
+        was saved by another algorithm (both are named), or by an optimiser
+        with other settings (the first differing setting is named: ``dim``,
+        ``popsize``, ``dtype``, ``backend``, ``bounds``, ...).
+    TypeError
+        If ``optimizer`` is not an evodiff optimiser.
+    """
+    return load(path, optimizer)[1]
+
+
+def compare_settings(saved, current):
+    """Check that two settings dicts agree; raise a ``ValueError`` naming the first difference.
+
+    Parameters
+    ----------
+    saved : dict
+        Settings read from a checkpoint (arrays and JSON values).
+    current : dict
+        Settings of the run about to resume (arrays, JSON-compatible values).
+
+    Raises
+    ------
+    ValueError
+        ``"checkpoint setting 'name' differs: the file has ..., the optimizer has ..."``.
+    """
+    keys = list(current) + sorted(key for key in saved if key not in current)
+    for key in keys:  # in the optimiser's order: dim, popsize, dtype, backend, ... first
+        old, new = saved.get(key, _MISSING), current.get(key, _MISSING)
+        if not _same(old, new):
+            raise setting_mismatch(key, None if old is _MISSING else old,
+                                   None if new is _MISSING else new)
+
+
+def _same(old, new):
+    if old is _MISSING or new is _MISSING:
+        return old is new
+    if isinstance(old, np.ndarray) or isinstance(new, np.ndarray):
+        if old is None or new is None:
+            return False
+        try:
+            first, second = np.asarray(old), np.asarray(new)
+        except (TypeError, ValueError):
+            return False
+        return first.shape == second.shape and bool(np.array_equal(first, second))
+    return _equal_plain(old, _plain(new, "setting"))
+
+
+def _equal_plain(old, new):
+    """Equality of JSON data in which NaN equals NaN."""
+    if isinstance(old, float) and isinstance(new, float) and math.isnan(old) and math.isnan(new):
+        return True
+    if isinstance(old, list) and isinstance(new, list):
+        return len(old) == len(new) and all(_equal_plain(a, b) for a, b in zip(old, new))
+    if isinstance(old, dict) and isinstance(new, dict):
+        return old.keys() == new.keys() and all(_equal_plain(old[k], new[k]) for k in old)
+    if isinstance(old, bool) or isinstance(new, bool):
+        return type(old) is type(new) and old == new
+    if isinstance(old, (int, float)) and isinstance(new, (int, float)):
+        return old == new
+    return type(old) is type(new) and old == new
+
+
+def _read(path):
+    """Return ``(meta, sections)`` of the checkpoint at ``path``, or raise ``ValueError``."""
+    if not os.path.exists(path):
+        raise ValueError(f"not a valid evodiff checkpoint: there is no file {path!r}")
+    if not os.path.isfile(path):
+        raise ValueError(f"not a valid evodiff checkpoint: {path!r} is not a file")
+    with open(path, "rb") as handle:  # errors such as permissions are OSErrors, as usual
+        try:
+            members = _members(handle)
+            meta = _metadata(members)
+        except _Invalid as exc:
+            raise ValueError(f"not a valid evodiff checkpoint: {path!r} {exc}") from None
+        except Exception as exc:  # zip, npy and JSON errors of a damaged file
+            raise ValueError(
+                f"not a valid evodiff checkpoint: {path!r} cannot be read "
+                f"({type(exc).__name__}: {exc})") from exc
+    version = meta.get("format_version")
+    if version != FORMAT_VERSION:
+        raise ValueError(
+            f"checkpoint {path!r} has format version {version!r}; this version of evodiff "
+            f"reads format version {FORMAT_VERSION}")
+    try:
+        sections = _sections(meta, members)
+    except _Invalid as exc:
+        raise ValueError(f"not a valid evodiff checkpoint: {path!r} {exc}") from None
+    return meta, sections
+
+
+def _members(handle):
+    """Every array of the archive, read now (so that a damaged member fails here)."""
+    data = np.load(handle, allow_pickle=False)
+    if not isinstance(data, np.lib.npyio.NpzFile):
+        raise _Invalid("is a single array, not an .npz archive")
+    with data:
+        return {name: data[name] for name in data.files}
+
+
+def _metadata(members):
+    raw = members.get(_META)
+    if raw is None:
+        raise _Invalid("has no evodiff metadata (it is an .npz file of something else)")
+    if raw.dtype != np.uint8 or raw.ndim != 1:
+        raise _Invalid("has malformed metadata")
+    meta = json.loads(raw.tobytes().decode("utf-8"))
+    if not isinstance(meta, dict) or meta.get("format") != _FORMAT:
+        raise _Invalid("has no evodiff metadata (it is an .npz file of something else)")
+    return meta
+
+
+def _sections(meta, members):
+    if not isinstance(meta.get("algorithm"), str) or not isinstance(meta.get("arrays"), dict):
+        raise _Invalid("has malformed metadata")
+    sections = {}
+    for section in _SECTIONS:
+        values = meta.get(section)
+        names = meta["arrays"].get(section)
+        if not isinstance(values, dict) or not isinstance(names, list):
+            raise _Invalid(f"has malformed metadata (section {section!r})")
+        values = dict(values)
+        for name in names:
+            member = f"{section}.{name}"
+            if member not in members:
+                raise _Invalid(f"lacks the array {member!r}")
+            values[name] = members[member]
+        sections[section] = values
+    return sections
+
+
+def _restore_into(optimizer, path, meta, sections):
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"optimizer must be an evodiff Optimizer; got {type(optimizer).__name__}")
+    algorithm = meta["algorithm"]
+    if algorithm != optimizer.name:
+        raise ValueError(
+            f"checkpoint {path!r} was saved by algorithm {algorithm!r} ({meta.get('class')}); "
+            f"it cannot be restored into {optimizer.name!r} ({type(optimizer).__name__})")
+    compare_settings(sections["settings"], optimizer.checkpoint_settings())
+    try:
+        optimizer.load_state_dict(sections["state"])
+    except KeyError as exc:
+        raise ValueError(
+            f"not a valid evodiff checkpoint: {path!r} lacks the state entry {exc.args[0]!r}"
+        ) from None
