@@ -19,7 +19,7 @@ from .algorithms import (
     Optimizer,
 )
 from .backend import Backend
-from .evaluation import evaluate
+from .evaluation import EvaluationError, Evaluator, evaluate
 from .fitness import Energy, Identity, NonFiniteObjectiveWarning, Power, Rank
 from .modes import Mode
 from .optimize import METHODS, OptimizeResult, maximize, minimize, register_method
@@ -41,6 +41,8 @@ __all__ = [
     "Optimizer",
     "Backend",
     "evaluate",
+    "Evaluator",
+    "EvaluationError",
     "Mode",
     "Rank",
     "Energy",

@@ -20,7 +20,7 @@ from .algorithms.cmaes import CMAES
 from .algorithms.diffusion import DiffusionEvolution
 from .algorithms.openes import OpenES
 from .algorithms.pepg import PEPG
-from .evaluation import evaluate
+from .evaluation import Evaluator, evaluate
 from .modes import Mode, cluster_points
 from .validation import check_int, check_real
 
@@ -166,7 +166,8 @@ def _polish(modes, objective, space, sign):
 
 
 def _run(fun, sense, bounds, x0, sigma, method, popsize, maxiter, args, vectorized, rng,
-         callback, polish, progress, backend, dtype, mode_radius, min_support, latent, options):
+         callback, polish, progress, backend, dtype, mode_radius, min_support, latent, options,
+         *, workers=None, batch_size=None):
     if not callable(fun):
         raise TypeError(f"fun must be callable; got {type(fun).__name__}")
     if not isinstance(method, str) or method.lower() not in METHODS:
@@ -193,10 +194,14 @@ def _run(fun, sense, bounds, x0, sigma, method, popsize, maxiter, args, vectoriz
     history = {"best": [], "median": [], "nfev": []}
     message, success = None, True
     total = getattr(opt, "max_generations", None)
-    with tqdm(total=total, disable=not progress, desc=f"evodiff {method}", unit="gen") as bar:
+    # one evaluator for the whole run: a process pool (workers=int) starts once and is always closed
+    evaluator = Evaluator(fun, vectorized=vectorized, workers=workers, batch_size=batch_size,
+                          args=args)
+    with evaluator, tqdm(total=total, disable=not progress, desc=f"evodiff {method}",
+                         unit="gen") as bar:
         while not opt.done:
             X = opt.ask()
-            opt.tell(evaluate(fun, X, vectorized=vectorized, args=args))
+            opt.tell(evaluator(X))
             values = np.asarray(opt.backend.to_host(opt.last_values), dtype=np.float64)
             finite = values[np.isfinite(values)]
             best_gen = (finite.min() if sense == "min" else finite.max()) if finite.size else np.nan
@@ -239,7 +244,7 @@ def _run(fun, sense, bounds, x0, sigma, method, popsize, maxiter, args, vectoriz
 def minimize(fun, bounds=None, *, x0=None, sigma=None, method="diffevo", popsize=None,
              maxiter=None, args=(), vectorized=False, rng=None, callback=None, polish=False,
              progress=False, backend="numpy", dtype="float64", mode_radius=0.05,
-             min_support=0.01, latent=None, options=None):
+             min_support=0.01, latent=None, options=None, workers=None, batch_size=None):
     """Minimise a black-box function with an evolutionary method.
 
     Parameters
@@ -300,6 +305,19 @@ def minimize(fun, bounds=None, *, x0=None, sigma=None, method="diffevo", popsize
         Evolution, ``{'ftarget': 1e-8, 'restarts': 4}`` for CMA-ES or
         ``{'antithetic': True}`` for OpenES.  CMA-ES, OpenES and PEPG accept
         ``{'x0': ...}`` as a start point inside ``bounds``.
+    workers : None, int, callable, concurrent.futures.Executor or distributed.Client, optional
+        Where each generation is evaluated.  ``None`` or ``1``: in this
+        process.  An int ``n > 1``: a pool of ``n`` local processes, started
+        once for the run and shut down at its end (``fun`` and ``args`` must
+        be picklable).  A :class:`concurrent.futures.Executor`, a map-like
+        callable (``pool.map``) or a Dask ``distributed.Client``: used as
+        given and left open.  The result does not depend on ``workers``; see
+        :class:`~evodiff.evaluation.Evaluator` and :doc:`/guide/parallel`.
+    batch_size : int, optional
+        Points per task sent to a worker; default ``ceil(popsize / (4 *
+        number of workers))`` (2 instead of 4 on Dask).  A vectorised
+        ``fun`` is called once per batch; without ``workers`` it receives
+        the whole population unless ``batch_size`` is given.
 
     Returns
     -------
@@ -322,13 +340,13 @@ def minimize(fun, bounds=None, *, x0=None, sigma=None, method="diffevo", popsize
     """
     return _run(fun, "min", bounds, x0, sigma, method, popsize, maxiter, args, vectorized, rng,
                 callback, polish, progress, backend, dtype, mode_radius, min_support, latent,
-                options)
+                options, workers=workers, batch_size=batch_size)
 
 
 def maximize(fun, bounds=None, *, x0=None, sigma=None, method="diffevo", popsize=None,
              maxiter=None, args=(), vectorized=False, rng=None, callback=None, polish=False,
              progress=False, backend="numpy", dtype="float64", mode_radius=0.05,
-             min_support=0.01, latent=None, options=None):
+             min_support=0.01, latent=None, options=None, workers=None, batch_size=None):
     """Maximise a black-box function; the same as :func:`minimize` with the sense flipped.
 
     ``x`` and ``fun`` of the result are the point with the *largest* value,
@@ -338,4 +356,4 @@ def maximize(fun, bounds=None, *, x0=None, sigma=None, method="diffevo", popsize
     """
     return _run(fun, "max", bounds, x0, sigma, method, popsize, maxiter, args, vectorized, rng,
                 callback, polish, progress, backend, dtype, mode_radius, min_support, latent,
-                options)
+                options, workers=workers, batch_size=batch_size)
