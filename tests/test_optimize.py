@@ -191,3 +191,46 @@ def test_polish_finds_the_global_minimum_of_shifted_rastrigin(backend_name):
                        rng=seed, polish=True, backend=backend_name)
         hits += bool(res.fun - problem.optimum_value <= 1e-6)
     assert hits >= 16, f"global minimum within 1e-6 in only {hits} of 20 seeds"
+
+
+# --- checkpoint and resume through minimize ------------------------------------------------
+
+
+@pytest.mark.parametrize("method", ["diffevo", "cmaes", "openes", "pepg"])
+@pytest.mark.parametrize("stop_at", [1, 5, 9])
+def test_interrupted_and_resumed_run_equals_the_uninterrupted_one(method, stop_at, tmp_path):
+    problem = problems.himmelblau()
+    common = dict(bounds=problem.bounds, vectorized=True, method=method, popsize=16, maxiter=10,
+                  rng=4)
+    whole = minimize(problem, **common)
+    path = tmp_path / "run.npz"
+    calls = {"n": 0}
+
+    def crashing(X):
+        calls["n"] += 1
+        if calls["n"] == stop_at + 1:
+            raise KeyboardInterrupt  # the process dies during generation stop_at + 1
+        return problem(X)
+
+    with pytest.raises(KeyboardInterrupt):
+        minimize(crashing, checkpoint=path, **common)
+    resumed = minimize(problem, resume=path, **common)
+    assert resumed.fun == whole.fun and resumed.nfev == whole.nfev and resumed.nit == whole.nit
+    np.testing.assert_array_equal(resumed.x, whole.x)
+    np.testing.assert_array_equal(resumed.population, whole.population)
+    for key in whole.history:
+        np.testing.assert_array_equal(resumed.history[key], whole.history[key])
+    assert resumed.message == whole.message
+
+
+def test_resume_rejects_a_foreign_checkpoint(tmp_path):
+    problem = problems.sphere(2)
+    path = tmp_path / "cma.npz"
+    minimize(problem, bounds=problem.bounds, vectorized=True, method="cmaes", maxiter=3, rng=0,
+             checkpoint=path)
+    with pytest.raises(ValueError, match="cmaes"):
+        minimize(problem, bounds=problem.bounds, vectorized=True, popsize=8, maxiter=3,
+                 resume=path)
+    with pytest.raises(ValueError, match="checkpoint_every"):
+        minimize(problem, bounds=problem.bounds, vectorized=True, checkpoint=path,
+                 checkpoint_every=0)
