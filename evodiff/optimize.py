@@ -16,11 +16,11 @@ from scipy.optimize import OptimizeResult
 from scipy.optimize import minimize as _scipy_minimize
 from tqdm.auto import tqdm
 
+from . import checkpoint as checkpoint_module
 from .algorithms.cmaes import CMAES
 from .algorithms.diffusion import DiffusionEvolution
 from .algorithms.openes import OpenES
 from .algorithms.pepg import PEPG
-from . import checkpoint as checkpoint_module
 from .evaluation import Evaluator, evaluate
 from .modes import Mode, cluster_points
 from .validation import check_int, check_real
