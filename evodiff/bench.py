@@ -976,6 +976,10 @@ def _summary(stats, suite, runs):
     return "\n".join(parts) + "\n"
 
 
+#: Seeds whose traces ``write_results`` keeps in ``traces.npz``.
+TRACES_SAVED = 3
+
+
 def write_results(result, out_dir, suite):
     """Write a :class:`BenchResult` as CSV, JSON and a markdown summary.
 
@@ -1001,7 +1005,8 @@ def write_results(result, out_dir, suite):
           problem; paper suite cells ``"entropy (fitness)"`` (means, two
           decimals), standard suites the median best value and the median
           evaluations to the target; then the p-values against ``diffevo``;
-        - ``traces.npz``: arrays named ``<method>/<problem>/<seed>/<key>``.
+        - ``traces.npz``: arrays named ``<method>/<problem>/<seed>/<key>``, for
+          the first :data:`TRACES_SAVED` seeds only.
     """
     suite = _check_suite(suite)
     out = Path(out_dir)
@@ -1022,7 +1027,8 @@ def write_results(result, out_dir, suite):
     if result.traces:
         arrays = {}
         for (method, problem), traces in result.traces.items():
-            for seed, trace in enumerate(traces):
+            # The first seeds suffice to redraw the figures; all seeds would be hundreds of MB.
+            for seed, trace in enumerate(traces[:TRACES_SAVED]):
                 for key, value in trace.items():
                     if value is not None:
                         arrays[f"{method}/{problem}/{seed}/{key}"] = value
