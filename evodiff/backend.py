@@ -248,7 +248,12 @@ def to_numpy(values):
         return values
     if array_api_compat.is_cupy_array(values):
         return values.get()
-    return np.asarray(values)
+    try:
+        return np.asarray(values)
+    except TypeError:
+        if hasattr(values, "__dlpack__"):  # a library without __array__
+            return np.from_dlpack(values)
+        raise
 
 
 def _dtype_name(dtype):

@@ -27,6 +27,7 @@ mapping ``(N, 2)`` to ``(N,)``.
 Examples
 --------
 >>> import numpy as np
+
 >>> from evodiff.problems import himmelblau
 >>> from evodiff.plotting import landscape
 >>> points = np.array([[3.0, 2.0], [-2.8, 3.1]])
@@ -50,6 +51,8 @@ from matplotlib.colors import LogNorm, Normalize
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
+
+from .backend import to_numpy
 
 __all__ = [
     "METHOD_LABELS",
@@ -256,7 +259,7 @@ class _Problem2D:
             raise ValueError(
                 f"the objective of {self.argname} ({self.name!r}) failed on an (N, 2) array: {exc}"
             ) from exc
-        values = np.asarray(_to_host(values), dtype=np.float64)
+        values = np.asarray(to_numpy(values), dtype=np.float64)
         if values.size != points.shape[0]:
             raise ValueError(
                 f"the objective of {self.argname} ({self.name!r}) must map (N, 2) to (N,), "
@@ -264,20 +267,6 @@ class _Problem2D:
             )
         values = values.reshape(resolution, resolution)
         return np.ma.masked_invalid(values)
-
-
-def _to_host(values):
-    """A NumPy view of an array from NumPy, CuPy or another Array-API library."""
-    if isinstance(values, np.ndarray):
-        return values
-    if type(values).__module__.split(".")[0] == "cupy":
-        return values.get()
-    try:
-        return np.asarray(values)
-    except TypeError:
-        if hasattr(values, "__dlpack__"):
-            return np.from_dlpack(values)
-        raise
 
 
 def _landscape_norm(values, sense, color_scale):
@@ -343,7 +332,7 @@ def _points(value, argname, allow_none=True):
             return None
         raise ValueError(f"{argname} must be an array of shape (M, 2), got None")
     try:
-        arr = np.asarray(_to_host(value), dtype=np.float64)
+        arr = np.asarray(to_numpy(value), dtype=np.float64)
     except (TypeError, ValueError):
         raise ValueError(f"{argname} must be a numeric array of shape (M, 2)") from None
     if arr.ndim == 1 and arr.shape == (2,):
@@ -360,7 +349,7 @@ def _positions(value, argname, allow_none=True):
             return None
         raise ValueError(f"{argname} must be an array of shape (G, N, 2), got None")
     try:
-        arr = np.asarray(_to_host(value), dtype=np.float64)
+        arr = np.asarray(to_numpy(value), dtype=np.float64)
     except (TypeError, ValueError):
         raise ValueError(f"{argname} must be a numeric array of shape (G, N, 2)") from None
     if arr.ndim != 3 or arr.shape[2] != 2 or arr.shape[0] == 0 or arr.shape[1] == 0:
@@ -598,7 +587,7 @@ def _seed_traces(value, argname):
                 curves.append(None)
                 continue
             try:
-                arr = np.asarray(_to_host(raw), dtype=np.float64)
+                arr = np.asarray(to_numpy(raw), dtype=np.float64)
             except (TypeError, ValueError):
                 raise ValueError(f"{name}['{field}'] must be a numeric array of shape (G,)") from None
             if arr.ndim != 1 or arr.size == 0:
