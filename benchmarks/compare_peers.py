@@ -75,7 +75,7 @@ Run::
 
     python benchmarks/compare_peers.py                 # everything, a few minutes
     python benchmarks/compare_peers.py --quick         # fewer generations, smaller budgets
-    python benchmarks/compare_peers.py --parts speed   # only part 1 (speed, cmaes, quality)
+    python benchmarks/compare_peers.py --parts speed   # only part 1 (parts: speed cmaes quality)
 
 The machine's load average is printed at the start of each part; timings on
 a shared machine are only comparable within one run, so read the ratios.
@@ -104,7 +104,8 @@ SPEED_SIZES = [(512, 2), (512, 256), (4096, 32)]
 SPEED_TIMED = {(512, 2): (30, 5), (512, 256): (30, 5), (4096, 32): (15, 3)}
 SPEED_WARMUP = 2
 # Seconds of sleep before each timed generation, so that the worker threads of the library
-# timed before (OpenBLAS, PyTorch's OpenMP, XLA's pool) stop spinning and stop competing.
+# timed before (OpenBLAS, PyTorch's OpenMP, XLA's pool) have stopped spinning.  It does not
+# remove every trace of the library before: see docs/performance.md.
 SPEED_PAUSE = 0.1
 CMA_DIMENSIONS = [100, 500]
 CMA_GENERATIONS = {100: 400, 500: 200}  # before rounding up to whole eigen periods
@@ -383,7 +384,8 @@ def run_speed(peers, quick):
             ratios[name][(n, d)] = ratio
             line += f" {medians[name] * 1e3:>11.3f} {ratio:>7.2f}"
         print(line, flush=True)
-    print("ratio = peer / evodiff (above 1: evodiff is faster)")
+    if names:
+        print("ratio = peer / evodiff (above 1: evodiff is faster)")
     if "diffevo" in ratios:
         ratio = ratios["diffevo"][(4096, 32)]
         verdict = "met" if ratio >= 20 else "NOT met"
