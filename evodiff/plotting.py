@@ -325,16 +325,23 @@ def _draw_points(ax, points, label="final points"):
                linewidths=0.5, zorder=5, label=label)
 
 
-def _points(value, argname, allow_none=True):
-    """``value`` as a float array of shape (M, 2); a single point (2,) becomes (1, 2)."""
+def _float_array(value, argname, shape_text, allow_none):
+    """``value`` as a float64 host array; ``None`` passes only when allowed."""
     if value is None:
         if allow_none:
             return None
-        raise ValueError(f"{argname} must be an array of shape (M, 2), got None")
+        raise ValueError(f"{argname} must be an array of shape {shape_text}, got None")
     try:
-        arr = np.asarray(to_numpy(value), dtype=np.float64)
+        return np.asarray(to_numpy(value), dtype=np.float64)
     except (TypeError, ValueError):
-        raise ValueError(f"{argname} must be a numeric array of shape (M, 2)") from None
+        raise ValueError(f"{argname} must be a numeric array of shape {shape_text}") from None
+
+
+def _points(value, argname, allow_none=True):
+    """``value`` as a float array of shape (M, 2); a single point (2,) becomes (1, 2)."""
+    arr = _float_array(value, argname, "(M, 2)", allow_none)
+    if arr is None:
+        return None
     if arr.ndim == 1 and arr.shape == (2,):
         arr = arr[None, :]
     if arr.ndim != 2 or arr.shape[1] != 2 or arr.shape[0] == 0:
@@ -344,14 +351,9 @@ def _points(value, argname, allow_none=True):
 
 def _positions(value, argname, allow_none=True):
     """``value`` as a float array of shape (G, N, 2)."""
-    if value is None:
-        if allow_none:
-            return None
-        raise ValueError(f"{argname} must be an array of shape (G, N, 2), got None")
-    try:
-        arr = np.asarray(to_numpy(value), dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ValueError(f"{argname} must be a numeric array of shape (G, N, 2)") from None
+    arr = _float_array(value, argname, "(G, N, 2)", allow_none)
+    if arr is None:
+        return None
     if arr.ndim != 3 or arr.shape[2] != 2 or arr.shape[0] == 0 or arr.shape[1] == 0:
         raise ValueError(
             f"{argname} must have shape (G, N, 2) with G, N >= 1, got shape {arr.shape}"
