@@ -22,7 +22,8 @@ from .backend import Backend
 from .evaluation import EvaluationError, Evaluator, evaluate
 from .fitness import Energy, Identity, NonFiniteObjectiveWarning, Power, Rank
 from .modes import Mode
-from .optimize import METHODS, OptimizeResult, maximize, minimize, register_method
+from .optimize import OptimizeResult, maximize, minimize
+from .registry import METHODS, make_optimizer, register_method
 from .schedules import Schedule, cosine_schedule, ddpm_schedule, linear_schedule
 
 __version__ = "0.1.0"
@@ -33,6 +34,7 @@ __all__ = [
     "OptimizeResult",
     "METHODS",
     "register_method",
+    "make_optimizer",
     "DiffusionEvolution",
     "LatentDiffusionEvolution",
     "CMAES",

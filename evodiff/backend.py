@@ -1,10 +1,11 @@
 """Array backends: which array library an optimiser computes with.
 
-A :class:`Backend` bundles the four things an algorithm needs from an array
-library: the Array-API namespace (obtained through ``array-api-compat``), the
-floating dtype, a random generator that draws directly on the backend's device
-(the Array API has no random module), and moves between the backend and host
-NumPy.  Algorithms only ever call ``backend.xp`` functions from the Array-API
+A :class:`Backend` bundles what an algorithm needs from an array library: the
+Array-API namespace (obtained through ``array-api-compat``), the floating
+dtype, and moves between the backend and host NumPy.  Random draws on the
+backend's device (the Array API has no random module) are made by the
+samplers of :mod:`evodiff.randomness`, from the optimiser's own generator.
+Algorithms only ever call ``backend.xp`` functions from the Array-API
 standard, so the same code runs on NumPy, CuPy and ``array_api_strict``.
 """
 
@@ -15,68 +16,9 @@ import types
 import array_api_compat
 import numpy as np
 
-__all__ = ["Backend", "as_generator", "to_numpy"]
+__all__ = ["Backend", "to_numpy"]
 
 _DTYPE_NAMES = ("float32", "float64")
-
-
-def as_generator(rng=None):
-    """Turn an ``rng`` argument into a :class:`numpy.random.Generator` (SPEC 7).
-
-    Parameters
-    ----------
-    rng : None, int, array of ints, numpy.random.SeedSequence or numpy.random.Generator
-        ``None`` draws fresh entropy; a seed gives a reproducible generator; a
-        ``Generator`` is used as it is (shared, not copied).
-
-    Returns
-    -------
-    numpy.random.Generator
-    """
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if isinstance(rng, (bool, float, str)) or isinstance(rng, np.random.RandomState):
-        raise TypeError(
-            f"rng must be None, an int seed or a numpy.random.Generator; got {rng!r}"
-        )
-    try:
-        return np.random.default_rng(rng)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(
-            f"rng must be None, an int seed or a numpy.random.Generator; got {rng!r}"
-        ) from exc
-
-
-class _HostRandom:
-    """Normal draws made with NumPy on the host, then moved to the backend.
-
-    Used for NumPy itself (no move) and for namespaces without a generator of
-    their own, such as ``array_api_strict``.
-    """
-
-    def __init__(self, generator, to_backend):
-        self.generator = generator
-        self._to_backend = to_backend
-
-    def normal(self, shape, dtype):
-        return self._to_backend(self.generator.standard_normal(shape, dtype=dtype))
-
-
-class _CupyRandom:
-    """Normal draws made on the GPU with ``cupy.random.Generator``.
-
-    Seeded from the host generator, so one ``rng`` seed fixes the whole run.
-    """
-
-    def __init__(self, generator):
-        import cupy
-
-        self.generator = generator
-        seed = int(generator.integers(0, 2**63 - 1))
-        self._device_generator = cupy.random.default_rng(seed)
-
-    def normal(self, shape, dtype):
-        return self._device_generator.standard_normal(shape, dtype=dtype)
 
 
 def _resolve_namespace(backend):
@@ -140,7 +82,7 @@ def _import_cupy():
 
 
 class Backend:
-    """Array namespace, dtype and random generator of one optimiser.
+    """Array namespace and dtype of one optimiser.
 
     Parameters
     ----------
@@ -149,8 +91,6 @@ class Backend:
         wrapped by ``array-api-compat`` where needed).
     dtype : {'float64', 'float32'}, default 'float64'
         Floating dtype of every array the optimiser creates.
-    rng : None, int or numpy.random.Generator, optional
-        Seed or generator for the run's random numbers (see :func:`as_generator`).
 
     Attributes
     ----------
@@ -160,20 +100,18 @@ class Backend:
         The Array-API namespace.
     dtype : dtype object of ``xp``
         The floating dtype.
-    generator : numpy.random.Generator
-        Host generator; the root of all randomness of the run.
+
+    Notes
+    -----
+    A backend holds no random generator: an optimiser owns its generator and
+    draws through a sampler for its backend (:mod:`evodiff.randomness`).
     """
 
-    def __init__(self, backend="numpy", dtype="float64", rng=None):
+    def __init__(self, backend="numpy", dtype="float64"):
         self.name, self.xp = _resolve_namespace(backend)
         dtype_name = _dtype_name(dtype)
         self.dtype_name = dtype_name
         self.dtype = getattr(self.xp, dtype_name)
-        self.generator = as_generator(rng)
-        if self.name == "cupy":
-            self._random = _CupyRandom(self.generator)
-        else:
-            self._random = _HostRandom(self.generator, self.asarray)
 
     def __repr__(self):
         return f"Backend({self.name!r}, dtype={self.dtype_name!r})"
@@ -206,10 +144,6 @@ class Backend:
     def to_host(self, values):
         """Return ``values`` as a NumPy array on the host (see :func:`to_numpy`)."""
         return to_numpy(values)
-
-    def normal(self, shape):
-        """Standard normal draws of ``shape`` in the backend's dtype."""
-        return self._random.normal(tuple(shape), self.dtype_name)
 
     def clamp_min_inplace(self, values, lower):
         """Raise every element of ``values`` below ``lower`` to ``lower``, in place where possible.

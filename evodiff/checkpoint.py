@@ -55,11 +55,14 @@ import numpy as np
 
 from .algorithms.base import Optimizer, setting_mismatch
 from .backend import to_numpy
+from .jsonvalues import to_plain
 
 __all__ = ["FORMAT_VERSION", "save", "load", "restore", "compare_settings"]
 
 #: Version of the file layout written by :func:`save`; :func:`load` reads only this one.
-FORMAT_VERSION = 1
+#: Version 2: state declared per class (pending ask as three optional arrays, CMA-ES
+#: ``popsize`` setting = the initial population).
+FORMAT_VERSION = 2
 
 _FORMAT = "evodiff-checkpoint"
 _META = "__evodiff__"
@@ -148,7 +151,7 @@ def _split(section, values, arrays):
             arrays[f"{section}.{key}"] = value
             names.append(key)
         else:
-            scalars[key] = _plain(value, f"{section}[{key!r}]")
+            scalars[key] = to_plain(value, f"{section}[{key!r}]")
     return scalars, names
 
 
@@ -157,32 +160,6 @@ def _is_array(value):
         return array_api_compat.is_array_api_obj(value) and not isinstance(value, np.generic)
     except Exception:  # an unusual object that the check cannot inspect
         return False
-
-
-def _plain(value, where):
-    """``value`` as plain JSON data (NumPy scalars and nested arrays converted)."""
-    if value is None or isinstance(value, (bool, str, int)):
-        return value
-    if isinstance(value, float):
-        return float(value)
-    if isinstance(value, np.generic) and not isinstance(value, (np.void, np.object_)):
-        return _plain(value.item(), where)
-    if isinstance(value, np.ndarray):
-        if value.dtype.hasobject:
-            raise TypeError(f"{where} holds an array of Python objects; use numbers or strings")
-        return value.tolist()
-    if isinstance(value, (list, tuple)):
-        return [_plain(item, f"{where}[{i}]") for i, item in enumerate(value)]
-    if isinstance(value, dict):
-        plain = {}
-        for key, item in value.items():
-            if not isinstance(key, str):
-                raise TypeError(f"{where} has a key {key!r}; dict keys must be strings")
-            plain[key] = _plain(item, f"{where}[{key!r}]")
-        return plain
-    raise TypeError(
-        f"{where} is a {type(value).__name__}; a checkpoint holds arrays and JSON values "
-        "(numbers, strings, booleans, None, lists and dicts of them)")
 
 
 def _write_atomically(path, arrays):
@@ -329,7 +306,7 @@ def _same(old, new):
         except (TypeError, ValueError):
             return False
         return first.shape == second.shape and bool(np.array_equal(first, second))
-    return _equal_plain(old, _plain(new, "setting"))
+    return _equal_plain(old, to_plain(new, "setting"))
 
 
 def _equal_plain(old, new):
@@ -367,7 +344,8 @@ def _read(path):
     if version != FORMAT_VERSION:
         raise ValueError(
             f"checkpoint {path!r} has format version {version!r}; this version of evodiff "
-            f"reads format version {FORMAT_VERSION}")
+            f"reads format version {FORMAT_VERSION} only (files written by evodiff 0.1 have "
+            "version 1: rerun, or resume with the evodiff that wrote them)")
     try:
         sections = _sections(meta, members)
     except _Invalid as exc:

@@ -10,74 +10,37 @@ distinct optima found (``modes``), optionally refined by a local method.
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
-from scipy.optimize import OptimizeResult
+from scipy.optimize import OptimizeResult as _ScipyResult
 from scipy.optimize import minimize as _scipy_minimize
 from tqdm.auto import tqdm
 
 from . import checkpoint as checkpoint_module
-from .algorithms.cmaes import CMAES
-from .algorithms.diffusion import DiffusionEvolution
-from .algorithms.openes import OpenES
-from .algorithms.pepg import PEPG
+from .driver import History, run
 from .evaluation import Evaluator, evaluate
 from .modes import Mode, cluster_points
-from .validation import check_int, check_real
+from .registry import METHODS, get_method, register_method
+from .validation import check_int, check_popsize, check_real
 
 __all__ = ["minimize", "maximize", "OptimizeResult", "METHODS", "register_method"]
 
 
-def _build_diffevo(*, popsize, maxiter, **kwargs):
-    if popsize is None:
-        popsize = 512
-    if maxiter is None:
-        maxiter = 50
-    elif maxiter < 2:
-        raise ValueError(
-            f"maxiter must be >= 2 for method 'diffevo' (it is the number of schedule points); "
-            f"got {maxiter}")
-    return DiffusionEvolution(popsize=popsize, steps=maxiter, **kwargs)
+class OptimizeResult(_ScipyResult):
+    """The result of :func:`minimize` / :func:`maximize`: a :class:`scipy.optimize.OptimizeResult`.
 
-
-def _build_cmaes(*, popsize, maxiter, **kwargs):
-    return CMAES(popsize=popsize, maxiter=maxiter, **kwargs)
-
-
-def _strategy_builder(cls):
-    def build(*, popsize, maxiter, **kwargs):
-        if popsize is not None:
-            kwargs["popsize"] = popsize
-        if maxiter is not None:
-            kwargs["maxiter"] = maxiter
-        return cls(**kwargs)
-    return build
-
-
-#: Registered methods: name -> builder(popsize=, maxiter=, <region and common kwargs>, **options).
-METHODS = {
-    "diffevo": _build_diffevo,
-    "cmaes": _build_cmaes,
-    "openes": _strategy_builder(OpenES),
-    "pepg": _strategy_builder(PEPG),
-}
-
-
-def register_method(name, builder):
-    """Make ``builder`` available as ``minimize(method=name)``.
-
-    Parameters
-    ----------
-    name : str
-        Method name (case-insensitive).
-    builder : callable
-        ``builder(*, popsize, maxiter, dim, bounds, center, scale, sense, rng,
-        dtype, backend, **options) -> Optimizer``.  ``popsize`` and ``maxiter``
-        may be ``None`` (the method's defaults).
+    The final x0 estimates of Diffusion Evolution are ``estimates``; the old
+    name ``x0`` still works for one release and warns (``minimize(x0=...)``
+    is the start point, a different thing).
     """
-    if not callable(builder):
-        raise TypeError(f"builder must be callable; got {type(builder).__name__}")
-    METHODS[name.lower()] = builder
+
+    def __getattr__(self, name):
+        if name == "x0" and "estimates" in self:
+            warnings.warn("OptimizeResult.x0 is deprecated; use OptimizeResult.estimates "
+                          "(the final x0 estimates)", DeprecationWarning, stacklevel=2)
+            return self["estimates"]
+        return super().__getattr__(name)
 
 
 def _region(bounds, x0, sigma):
@@ -93,16 +56,10 @@ def _region(bounds, x0, sigma):
     return {"center": center, "scale": 1.0 if sigma is None else sigma}
 
 
-def _summary(opt, nfev, history):
-    return OptimizeResult(x=opt.best_x, fun=opt.best_fun, nit=opt.nit, nfev=nfev,
-                          history=history)
-
-
-def _call_callback(callback, intermediate):
-    try:
-        return bool(callback(intermediate))
-    except StopIteration:
-        return True
+def _intermediate(opt, history):
+    """What the callback receives after a generation."""
+    return OptimizeResult(x=opt.best_x, fun=opt.best_fun, nit=opt.nit, nfev=opt.nfev,
+                          history=history.as_arrays())
 
 
 def _scalar_objective(fun, vectorized, args, backend, counter):
@@ -168,8 +125,7 @@ def _polish(modes, objective, space, sign):
 
 def _save(opt, path, history):
     """Write the optimiser's state and the run's history (see :mod:`evodiff.checkpoint`)."""
-    extra = {f"history_{key}": np.asarray(values, dtype=float if key != "nfev" else np.int64)
-             for key, values in history.items()}
+    extra = {f"history_{key}": values for key, values in history.as_arrays().items()}
     checkpoint_module.save(opt, path, extra=extra)
 
 
@@ -177,77 +133,72 @@ def _resume(opt, path):
     """Restore ``opt`` from a checkpoint and return the run's history so far."""
     extra = checkpoint_module.restore(opt, path)
     try:
-        return {key: np.asarray(extra[f"history_{key}"]).tolist()
-                for key in ("best", "median", "nfev")}
+        return History.from_arrays({key: extra[f"history_{key}"]
+                                    for key in ("best", "median", "nfev")})
     except KeyError as exc:
         raise ValueError(
             f"resume: {path!r} holds an optimiser state but no minimize history; it was not "
             "written by minimize(checkpoint=...)") from exc
 
 
-def _run(fun, sense, bounds, x0, sigma, method, popsize, maxiter, args, vectorized, rng,
-         callback, polish, progress, backend, dtype, mode_radius, min_support, latent, options,
-         *, workers=None, batch_size=None, checkpoint=None, checkpoint_every=1, resume=None):
+def _check_run_arguments(fun, method, popsize, maxiter, callback, mode_radius, min_support,
+                         checkpoint_every):
     if not callable(fun):
         raise TypeError(f"fun must be callable; got {type(fun).__name__}")
-    if not isinstance(method, str) or method.lower() not in METHODS:
-        raise ValueError(f"method must be one of {sorted(METHODS)}; got {method!r}")
+    spec = get_method(method)
     if popsize is not None:
-        popsize = check_int("popsize", popsize, minimum=2)
+        popsize = check_popsize(popsize)
     if maxiter is not None:
         maxiter = check_int("maxiter", maxiter, minimum=1)
     if callback is not None and not callable(callback):
         raise TypeError(f"callback must be callable or None; got {type(callback).__name__}")
-    mode_radius = check_real("mode_radius", mode_radius, minimum=0.0, strict=True)
-    min_support = check_real("min_support", min_support, minimum=0.0)
+    check_real("mode_radius", mode_radius, minimum=0.0, strict=True)
+    check_real("min_support", min_support, minimum=0.0)
+    check_int("checkpoint_every", checkpoint_every, minimum=1)
+    return spec, popsize, maxiter
+
+
+def _generation_hook(opt, history, bar, callback, checkpoint, checkpoint_every):
+    """Progress bar, user callback and periodic checkpoint after each generation."""
+    def on_generation(generation):
+        bar.update(1)
+        bar.set_postfix(best=f"{opt.best_fun:.6g}", refresh=False)
+        if callback is not None and callback(_intermediate(opt, history)):  # StopIteration: run()
+            return True
+        if checkpoint is not None and opt.nit % checkpoint_every == 0 \
+                and opt.stop_reason() is None:
+            _save(opt, checkpoint, history)
+        return False
+    return on_generation
+
+
+def _run(fun, sense, bounds, x0, sigma, method, popsize, maxiter, args, vectorized, rng,
+         callback, polish, progress, backend, dtype, mode_radius, min_support, latent, options,
+         *, workers=None, batch_size=None, checkpoint=None, checkpoint_every=1, resume=None):
+    spec, popsize, maxiter = _check_run_arguments(
+        fun, method, popsize, maxiter, callback, mode_radius, min_support, checkpoint_every)
     if not isinstance(args, tuple):
         args = (args,)
     options = dict(options or {})
     if latent is not None:
-        if method.lower() != "diffevo":
+        if spec.name not in ("diffevo", "latent-diffevo"):
             raise ValueError(f"latent applies to method='diffevo' only; got method={method!r}")
         options["latent"] = latent
-    opt = METHODS[method.lower()](
-        popsize=popsize, maxiter=maxiter, sense=sense, rng=rng, dtype=dtype, backend=backend,
-        **_region(bounds, x0, sigma), **options)
-
-    checkpoint_every = check_int("checkpoint_every", checkpoint_every, minimum=1)
-    history = {"best": [], "median": [], "nfev": []}
-    message, success = None, True
-    if resume is not None:
-        history = _resume(opt, resume)
-        message = None if opt.done else opt.stop_reason()
-    total = getattr(opt, "max_generations", None)
+    opt = spec.build(popsize=popsize, maxiter=maxiter, sense=sense, rng=rng, dtype=dtype,
+                     backend=backend, **_region(bounds, x0, sigma), **options)
+    history = _resume(opt, resume) if resume is not None else History()
     # one evaluator for the whole run: a process pool (workers=int) starts once and is always closed
     evaluator = Evaluator(fun, vectorized=vectorized, workers=workers, batch_size=batch_size,
                           args=args)
-    with evaluator, tqdm(total=total, initial=opt.nit, disable=not progress,
-                         desc=f"evodiff {method}", unit="gen") as bar:
-        while not opt.done and message is None:
-            X = opt.ask()
-            opt.tell(evaluator(X))
-            values = np.asarray(opt.backend.to_host(opt.last_values), dtype=np.float64)
-            finite = values[np.isfinite(values)]
-            best_gen = (finite.min() if sense == "min" else finite.max()) if finite.size else np.nan
-            history["best"].append(best_gen)
-            history["median"].append(np.median(finite) if finite.size else np.nan)
-            history["nfev"].append(opt.nfev)
-            bar.update(1)
-            bar.set_postfix(best=f"{opt.best_fun:.6g}", refresh=False)
-            if callback is not None and _call_callback(
-                    callback, _summary(opt, opt.nfev, {k: np.array(v) for k, v in history.items()})):
-                message, success = "stopped by the callback", False
-                break
-            reason = opt.stop_reason()
-            if reason is not None:
-                message = reason
-                break
-            if checkpoint is not None and opt.nit % checkpoint_every == 0:
-                _save(opt, checkpoint, history)
+    with evaluator, tqdm(total=opt.max_generations, initial=opt.nit, disable=not progress,
+                         desc=f"evodiff {spec.name}", unit="gen") as bar:
+        history = run(opt, evaluator, history=history, on_generation=_generation_hook(
+            opt, history, bar, callback, checkpoint, checkpoint_every))
     if checkpoint is not None:
         _save(opt, checkpoint, history)
-    if message is None:
-        message = opt.finish_message()
+    success = history.reason != "callback"
+    message = {"callback": "stopped by the callback",
+               "stop_rule": history.message}.get(history.reason) or opt.finish_message()
 
     counter = [0]
     objective = _scalar_objective(fun, vectorized, args, opt.backend, counter)
@@ -259,13 +210,12 @@ def _run(fun, sense, bounds, x0, sigma, method, popsize, maxiter, args, vectoriz
     for mode in modes:
         if (mode.fun < best_fun) if sense == "min" else (mode.fun > best_fun):
             best_x, best_fun = mode.x, mode.fun
-    x0_estimates = opt.candidates()
     return OptimizeResult(
         x=best_x, fun=best_fun, nfev=opt.nfev + counter[0], nit=opt.nit,
-        success=success, message=message, method=method.lower(),
+        success=success, message=message, method=spec.name,
         population=np.asarray(opt.backend.to_host(opt.population), dtype=np.float64),
-        x0=x0_estimates, modes=modes,
-        history={k: np.array(v, dtype=float if k != "nfev" else int) for k, v in history.items()},
+        estimates=opt.candidates(), modes=modes,
+        history=history.as_arrays(),
     )
 
 
@@ -289,12 +239,16 @@ def minimize(fun, bounds=None, *, x0=None, sigma=None, method="diffevo", popsize
         Centre of the search region when there are no bounds.
     sigma : float or array_like, optional
         Scale of the search region around ``x0`` (default 1).
-    method : {'diffevo', 'cmaes', 'openes', 'pepg'}, default 'diffevo'
-        Name of a registered method (:data:`METHODS`): Diffusion Evolution,
-        CMA-ES, OpenES or PEPG.
+    method : str, default 'diffevo'
+        Name of a registered method (:data:`~evodiff.registry.METHODS`):
+        ``'diffevo'`` (Diffusion Evolution), ``'latent-diffevo'`` (its latent
+        variant, ``latent='random'``), ``'cmaes'``, ``'openes'``, ``'pepg'``,
+        or one added with :func:`~evodiff.registry.register_method`.
     popsize : int, optional
-        Population size.  Defaults: Diffusion Evolution 512, CMA-ES
-        ``4 + floor(3 ln D)``, OpenES and PEPG 256.
+        Population size: an absolute number of individuals per generation
+        (not a multiplier of the dimension as in
+        ``scipy.optimize.differential_evolution``).  Defaults: Diffusion
+        Evolution 512, CMA-ES ``4 + floor(3 ln D)``, OpenES and PEPG 256.
     maxiter : int, optional
         Number of generations.  Diffusion Evolution: the number of schedule
         points (default 50); CMA-ES: generations per run (pycma's default
@@ -363,7 +317,9 @@ def minimize(fun, bounds=None, *, x0=None, sigma=None, method="diffevo", popsize
     OptimizeResult
         ``x``, ``fun`` (the best point evaluated and its value), ``nfev``,
         ``nit``, ``success``, ``message``, ``population`` (final population),
-        ``x0`` (final x0 estimates, Diffusion Evolution), ``modes`` (list of
+        ``estimates`` (the final answer points: Diffusion Evolution's x0
+        estimates, the final mean of the others, shape (M, D); ``x0`` is a
+        deprecated alias), ``modes`` (list of
         :class:`~evodiff.modes.Mode`, best first) and ``history`` (dict of
         arrays: ``best`` and ``median`` value and cumulative ``nfev`` per
         generation).

@@ -1,64 +1,199 @@
-"""Small parameter checks shared by every public entry point.
+"""Parameter checks shared by every public entry point.
 
-Each check raises ``TypeError`` for a value of the wrong kind and
-``ValueError`` for a value out of range, with a message that names the
-argument, the value received and what is expected.
+One rule everywhere, in the manner of scikit-learn's ``check_scalar``: a
+value of the wrong *kind* raises ``TypeError``, a value of the right kind
+out of range raises ``ValueError``; the message names the argument, the
+value received and what is expected.  NumPy integer and floating scalars
+are accepted wherever Python numbers are (``np.int64(7)`` is the int 7);
+booleans are never numbers.
 """
 
 from __future__ import annotations
 
+import math
 from numbers import Integral, Real
 
-__all__ = ["check_int", "check_real"]
+__all__ = ["check_int", "check_real", "check_bool", "check_choice", "check_sense",
+           "check_popsize"]
 
 
-def check_int(name, value, minimum=None):
-    """Return ``value`` as an int, checking its type and lower limit.
+def _range_text(minimum, maximum, include_minimum, include_maximum):
+    parts = []
+    if minimum is not None:
+        parts.append(f"{'>=' if include_minimum else '>'} {minimum}")
+    if maximum is not None:
+        parts.append(f"{'<=' if include_maximum else '<'} {maximum}")
+    return " and ".join(parts)
+
+
+def _check_range(name, value, minimum, maximum, include_minimum, include_maximum):
+    low_bad = minimum is not None and (value < minimum if include_minimum else value <= minimum)
+    high_bad = maximum is not None and (value > maximum if include_maximum else value >= maximum)
+    if low_bad or high_bad:
+        expected = _range_text(minimum, maximum, include_minimum, include_maximum)
+        raise ValueError(f"{name} must be {expected}; got {value!r}")
+
+
+def check_int(name, value, minimum=None, maximum=None, *, include_minimum=True,
+              include_maximum=True):
+    """Return ``value`` as a Python int, checking its kind and range.
 
     Parameters
     ----------
     name : str
         Argument name used in the error message.
     value : object
-    minimum : int, optional
-        Smallest accepted value.
+        An integer: Python ``int`` or NumPy integer scalar (not ``bool``).
+    minimum, maximum : int, optional
+        Limits of the accepted range.
+    include_minimum, include_maximum : bool, default True
+        Whether each limit itself is accepted.
 
     Returns
     -------
     int
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not an integer (``2.0`` and ``True`` are not).
+    ValueError
+        If it lies outside the range.
     """
     if isinstance(value, bool) or not isinstance(value, Integral):
         raise TypeError(f"{name} must be an int; got {value!r}")
-    if minimum is not None and value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}; got {value}")
-    return int(value)
+    value = int(value)
+    _check_range(name, value, minimum, maximum, include_minimum, include_maximum)
+    return value
 
 
-def check_real(name, value, minimum=None, strict=False):
-    """Return ``value`` as a finite float, checking its type and lower limit.
+def check_real(name, value, minimum=None, maximum=None, *, strict=False, include_minimum=None,
+               include_maximum=True, allow_infinite=False):
+    """Return ``value`` as a float, checking its kind, finiteness and range.
 
     Parameters
     ----------
     name : str
         Argument name used in the error message.
     value : object
-    minimum : float, optional
-        Lower limit.
+        A real number: Python or NumPy, integer or floating (not ``bool``).
+    minimum, maximum : float, optional
+        Limits of the accepted range.
     strict : bool, default False
-        Whether the limit itself is excluded (``value > minimum``).
+        Shorthand for ``include_minimum=False`` (the lower limit excluded).
+    include_minimum : bool, optional
+        Whether ``minimum`` itself is accepted (default: ``not strict``).
+    include_maximum : bool, default True
+        Whether ``maximum`` itself is accepted.
+    allow_infinite : bool, default False
+        Accept ``inf`` and ``-inf`` (NaN is never accepted).
 
     Returns
     -------
     float
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not a real number.
+    ValueError
+        If it is NaN, infinite (unless allowed) or outside the range.
     """
     if isinstance(value, bool) or not isinstance(value, Real):
         raise TypeError(f"{name} must be a number; got {value!r}")
     value = float(value)
-    if value != value or value in (float("inf"), float("-inf")):
+    if math.isnan(value) or (math.isinf(value) and not allow_infinite):
         raise ValueError(f"{name} must be finite; got {value!r}")
-    if minimum is not None:
-        if strict and not value > minimum:
-            raise ValueError(f"{name} must be > {minimum}; got {value!r}")
-        if not strict and not value >= minimum:
-            raise ValueError(f"{name} must be >= {minimum}; got {value!r}")
+    if include_minimum is None:
+        include_minimum = not strict
+    _check_range(name, value, minimum, maximum, include_minimum, include_maximum)
     return value
+
+
+def check_bool(name, value):
+    """Return ``value`` if it is ``True`` or ``False`` (NumPy booleans included).
+
+    Raises
+    ------
+    TypeError
+        For anything else (``0``, ``1``, ``'yes'``, ``None``).
+    """
+    if isinstance(value, bool):
+        return value
+    if type(value).__name__ == "bool_" and type(value).__module__ == "numpy":
+        return bool(value)
+    raise TypeError(f"{name} must be True or False; got {value!r}")
+
+
+def check_choice(name, value, choices):
+    """Return ``value`` if it is one of ``choices`` (compared with ``==``).
+
+    Raises
+    ------
+    ValueError
+        Otherwise, listing the choices.
+    """
+    for choice in choices:
+        if type(value) is type(choice) and value == choice:
+            return value
+    listed = ", ".join(repr(c) for c in choices)
+    raise ValueError(f"{name} must be one of {listed}; got {value!r}")
+
+
+_SENSES = {"min": "min", "max": "max", "minimize": "min", "maximize": "max",
+           "minimise": "min", "maximise": "max"}
+
+
+def check_sense(sense, name="sense"):
+    """Return ``'min'`` or ``'max'`` for the accepted spellings of a direction.
+
+    Parameters
+    ----------
+    sense : {'min', 'max', 'minimize', 'maximize', 'minimise', 'maximise'}
+        Case-insensitive.
+    name : str, default 'sense'
+        Argument name used in the error message.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    ValueError
+        For any other value.
+    """
+    if isinstance(sense, str) and sense.lower() in _SENSES:
+        return _SENSES[sense.lower()]
+    raise ValueError(f"{name} must be 'min' or 'max'; got {sense!r}")
+
+
+def check_popsize(popsize, minimum=2, *, even=False, odd=False, reason=""):
+    """The one rule for a population size: an int (NumPy ints too) of at least ``minimum``.
+
+    Parameters
+    ----------
+    popsize : object
+    minimum : int, default 2
+    even, odd : bool, default False
+        Require an even (mirrored pairs) or an odd count.
+    reason : str, optional
+        Why parity is required, appended to the message (e.g. ``'with
+        antithetic sampling'``).
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`check_int`; ``ValueError`` for the wrong parity.
+    """
+    popsize = check_int("popsize", popsize, minimum=minimum)
+    why = f" {reason}" if reason else ""
+    if even and popsize % 2:
+        raise ValueError(f"popsize must be even{why}; got {popsize}")
+    if odd and not popsize % 2:
+        raise ValueError(f"popsize must be odd{why}; got {popsize}")
+    return popsize

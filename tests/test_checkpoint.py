@@ -255,7 +255,7 @@ def test_load_without_an_optimizer(tmp_path):
     checkpoint.save(opt, path, extra={"note": "three"})
     state, extra = checkpoint.load(path)
     assert (state["algorithm"], state["class"]) == ("pepg", "PEPG")
-    assert state["format_version"] == checkpoint.FORMAT_VERSION == 1
+    assert state["format_version"] == checkpoint.FORMAT_VERSION == 2
     assert state["state"]["nit"] == 3 and state["state"]["sigma"].shape == (3,)
     assert state["settings"]["popsize"] == 8
     assert json.dumps(state["state"]["rng"])  # the generator's state is plain JSON
@@ -415,8 +415,8 @@ def _rewrite_metadata(path, change):
 
 
 def test_wrong_format_version(saved):
-    _rewrite_metadata(saved, lambda meta: meta.update(format_version=2))
-    with pytest.raises(ValueError, match="format version 2.*format version 1"):
+    _rewrite_metadata(saved, lambda meta: meta.update(format_version=1))
+    with pytest.raises(ValueError, match="format version 1.*format version 2 only"):
         checkpoint.restore(build("cmaes"), saved)
 
 

@@ -3,7 +3,9 @@
 import numpy as np
 import pytest
 
-from evodiff import METHODS, OptimizeResult, maximize, minimize, problems, register_method
+from evodiff import METHODS, OptimizeResult, make_optimizer, maximize, minimize, problems, register_method
+from evodiff.registry import method_label
+from evodiff.schedules import linear_schedule
 
 
 def sphere_shifted(X):
@@ -16,7 +18,7 @@ def test_result_fields_and_accounting(backend_name):
     assert isinstance(res, OptimizeResult)
     assert res.success and res.message == "completed 10 generations" and res.nit == 10
     assert res.x.shape == (2,) and res.fun == pytest.approx(sphere_shifted(res.x))
-    assert res.population.shape == (64, 2) and res.x0.shape == (64, 2)
+    assert res.population.shape == (64, 2) and res.estimates.shape == (64, 2)
     assert res.history["best"].shape == (10,) and res.history["median"].shape == (10,)
     np.testing.assert_array_equal(res.history["nfev"], 64 * np.arange(1, 11))
     # every mode centre costs one evaluation
@@ -98,28 +100,64 @@ def test_no_output_by_default(capsys):
     assert "evodiff diffevo" in capsys.readouterr().err
 
 
+def _recording_method(built):
+    """Register 'recording': Diffusion Evolution, keeping every optimiser it builds."""
+    def builder(**kwargs):
+        built.append(make_optimizer("diffevo", **kwargs))
+        return built[-1]
+    register_method("Recording", builder, label="Recording DE", replace=True)
+
+
 def test_options_reach_the_method():
-    res = minimize(sphere_shifted, bounds=[(-5, 5)] * 4, vectorized=True, popsize=32, maxiter=5,
-                   rng=0, options={"schedule": "linear", "noise": 0.0, "latent": 2})
-    assert res.nit == 5
+    built = []
+    _recording_method(built)
+    try:
+        res = minimize(sphere_shifted, bounds=[(-5, 5)] * 4, vectorized=True, popsize=32,
+                       maxiter=5, rng=0, method="recording",
+                       options={"schedule": "linear", "noise": 0.0, "latent": 2})
+    finally:
+        del METHODS["recording"]
+    opt = built[0]
+    assert res.nit == 5 and opt.noise == 0.0 and opt.projection.shape == (2, 4)
+    np.testing.assert_array_equal(opt.schedule.alphas, linear_schedule(5).alphas)
+    default = minimize(sphere_shifted, bounds=[(-5, 5)] * 4, vectorized=True, popsize=32,
+                       maxiter=5, rng=0)
+    assert not np.array_equal(default.population, res.population)
 
 
 def test_register_method():
-    calls = []
-
-    def builder(**kwargs):
-        calls.append(kwargs)
-        return METHODS["diffevo"](**kwargs)
-
-    register_method("MyDiffevo", builder)
+    built = []
+    _recording_method(built)
     try:
         res = minimize(sphere_shifted, bounds=[(-1, 1)], vectorized=True, popsize=8, maxiter=3,
-                       method="mydiffevo", rng=0)
-        assert res.method == "mydiffevo" and calls[0]["popsize"] == 8
+                       method="RECORDING", rng=0)
+        assert res.method == "recording" and built[0].popsize == 8
+        assert method_label("recording") == "Recording DE"
+        with pytest.raises(ValueError, match="already registered"):
+            register_method("recording", lambda **kw: None)
     finally:
-        del METHODS["mydiffevo"]
+        del METHODS["recording"]
     with pytest.raises(TypeError, match="builder"):
         register_method("x", 3)
+    with pytest.raises(ValueError, match="method must be one of"):
+        minimize(sphere_shifted, bounds=[(-1, 1)], vectorized=True, method="recording")
+
+
+def test_latent_diffevo_is_a_method_of_minimize():
+    kwargs = dict(bounds=[(-5, 5)] * 4, vectorized=True, popsize=32, maxiter=5, rng=3)
+    named = minimize(sphere_shifted, method="latent-diffevo", **kwargs)
+    spelled = minimize(sphere_shifted, latent="random", **kwargs)
+    np.testing.assert_array_equal(named.estimates, spelled.estimates)
+    assert named.method == "latent-diffevo"
+
+
+def test_estimates_and_the_deprecated_x0_alias():
+    res = minimize(sphere_shifted, bounds=[(-5, 5)] * 2, vectorized=True, popsize=16, maxiter=4,
+                   rng=0)
+    assert res.estimates.shape == (16, 2)
+    with pytest.warns(DeprecationWarning, match="estimates"):
+        alias = res.x0
+    assert alias is res.estimates
 
 
 @pytest.mark.parametrize("kwargs, error, match", [

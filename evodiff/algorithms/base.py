@@ -22,8 +22,11 @@ import json
 import numpy as np
 
 from ..backend import Backend
-from ..fitness import to_cost, validate_sense
+from ..fitness import to_cost
+from ..randomness import as_generator, make_sampler
 from ..space import SearchSpace
+from ..state import Field, Setting, restore_state, settings_of, state_of
+from ..validation import check_popsize, check_sense
 
 __all__ = ["Optimizer", "start_as_center", "setting_mismatch"]
 
@@ -66,19 +69,6 @@ def _describe(value):
     return repr(value)
 
 
-def _json_ready(value):
-    """A copy of a random generator's state with arrays and NumPy scalars made plain."""
-    if isinstance(value, dict):
-        return {str(key): _json_ready(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_json_ready(item) for item in value]
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
-
-
 def start_as_center(x0, dim, bounds, center):
     """Without bounds or centre, a start point ``x0`` becomes the region's centre.
 
@@ -100,8 +90,11 @@ class Optimizer:
 
     Parameters
     ----------
-    popsize : int
-        Number of points per generation.
+    popsize : int, optional
+        Number of points per generation, an int >= 2 (NumPy integers
+        accepted).  Default: the class's :attr:`DEFAULT_POPSIZE`, or
+        :meth:`default_popsize` of the dimension.  An absolute count, not a
+        multiplier of the dimension as in ``scipy.optimize.differential_evolution``.
     dim : int, optional
         Problem dimension; inferred from ``bounds`` or ``center`` if omitted.
     bounds : sequence of (min, max) pairs, optional
@@ -110,10 +103,11 @@ class Optimizer:
     center, scale : float or array_like, optional
         Search region without hard bounds: points are ``center + scale * x``.
     sense : {'min', 'max'}, default 'min'
-        Minimise or maximise the objective.
+        Minimise or maximise the objective ('minimize' and 'maximize' are
+        accepted spellings).
     rng : None, int or numpy.random.Generator, optional
         Seed or generator; the same seed gives the same run, bit for bit, on
-        the same backend.
+        the same backend.  The optimiser owns it (:attr:`rng`).
     dtype : {'float64', 'float32'}, default 'float64'
     backend : {'numpy', 'cupy', 'array_api_strict'} or module, default 'numpy'
 
@@ -127,23 +121,70 @@ class Optimizer:
         Best point evaluated so far (problem space, host).
     best_fun : float
         Its objective value (``inf`` for minimisation before any finite value).
+    rng : numpy.random.Generator
+        The run's generator, the root of all its randomness.
+
+    Notes
+    -----
+    Subclasses declare what a checkpoint holds (:mod:`evodiff.state`):
+    ``SETTINGS`` (what a resumed run must share), ``STATE`` (what changes
+    during the run) and ``PARTS`` (components with declarations of their
+    own); :meth:`checkpoint_settings`, :meth:`state_dict` and
+    :meth:`load_state_dict` are generic.
     """
 
     name = "optimizer"
+    #: Population size when none is given (``None``: see :meth:`default_popsize`).
+    DEFAULT_POPSIZE = None
 
-    def __init__(self, popsize, *, dim=None, bounds=None, center=None, scale=None,
+    SETTINGS = (
+        Setting("dim", "int"),
+        Setting("popsize", "int"),
+        Setting("dtype", "str", "backend.dtype_name"),
+        Setting("backend", "str", "backend.name"),
+        Setting("sense", "str"),
+        Setting("bounds", "host", "_bounds_box"),
+        Setting("center", "host", "space.center"),
+        Setting("scale", "host", "space.scale"),
+    )
+    STATE = (
+        Field("nit", "int"),
+        Field("nfev", "int"),
+        Field("best_x", "host", ("dim",), optional=True),
+        Field("best_cost", "float", attr="_best_cost"),
+        Field("warn_state", "json", attr="_warn_state"),
+        Field("rng", "rng"),
+        Field("last_values", "array", attr="_last_values", optional=True),
+        Field("pending_normalised", "array", ("popsize", "dim"), "_pending_x", optional=True),
+        Field("pending_points", "array", ("popsize", "dim"), "_pending_points", optional=True),
+        Field("pending_excess", "array", ("popsize",), "_pending_excess", optional=True),
+    )
+    PARTS = ()
+
+    def __init__(self, popsize=None, *, dim=None, bounds=None, center=None, scale=None,
                  sense="min", rng=None, dtype="float64", backend="numpy"):
-        self.backend = Backend(backend, dtype=dtype, rng=rng)
+        self.backend = Backend(backend, dtype=dtype)
+        self.rng = as_generator(rng)
+        self._sampler = make_sampler(self.rng, self.backend)
         self.space = SearchSpace(self.backend, dim=dim, bounds=bounds, center=center, scale=scale)
-        self.sense = validate_sense(sense)
-        self.popsize = popsize
+        self.sense = check_sense(sense)
+        if popsize is None:
+            popsize = self.default_popsize(self.dim)
+        self.popsize = check_popsize(popsize)
         self.nit = 0
         self.nfev = 0
         self.best_x = None
         self._best_cost = float("inf")
         self._warn_state = {}
-        self._pending = None
+        self._pending_x = self._pending_points = self._pending_excess = None
         self._last_values = None
+
+    @classmethod
+    def default_popsize(cls, dim):
+        """int : the population size for ``dim`` dimensions when none is given."""
+        if cls.DEFAULT_POPSIZE is None:
+            raise TypeError(f"{cls.__name__} needs a popsize")
+        return cls.DEFAULT_POPSIZE
 
     @property
     def dim(self):
@@ -180,11 +221,30 @@ class Optimizer:
         """array, shape (N, D) : the current population in problem space."""
         raise NotImplementedError
 
+    @property
+    def estimates(self):
+        """array or None : the algorithm's current estimates of good points (problem space).
+
+        Diffusion Evolution's x0 estimates; ``None`` for algorithms without
+        per-individual estimates.
+        """
+        return None
+
+    @property
+    def schedule_point(self):
+        """tuple or None : ``(alpha_t, alpha_prev)`` of the last denoising step, if any."""
+        return None
+
+    def normal(self, shape):
+        """Standard normal draws of ``shape`` on the backend, from this optimiser's :attr:`rng`."""
+        return self._sampler.normal(shape)
+
     def stop_reason(self):
         """Return why the run should stop now (a message), or ``None`` to go on.
 
-        Algorithms with stopping rules override this; a finished algorithm
-        (:attr:`done`) needs no reason.
+        A question only: it never changes the optimiser.  Algorithms with
+        stopping rules override it; a finished algorithm (:attr:`done`)
+        needs no reason.
         """
         return None
 
@@ -239,11 +299,11 @@ class Optimizer:
         """
         if self.done:
             raise RuntimeError(f"{type(self).__name__} has finished; no more generations to ask")
-        if self._pending is None:
+        if self._pending_x is None:
             normalised = self._ask()
             points, excess = self.space.to_problem(normalised)
-            self._pending = (normalised, points, excess)
-        return self._pending[1]
+            self._pending_x, self._pending_points, self._pending_excess = normalised, points, excess
+        return self._pending_points
 
     def tell(self, values):
         """Give the objective values of the points of the last :meth:`ask`.
@@ -255,21 +315,21 @@ class Optimizer:
             infinite values are treated as the worst possible value, with one
             warning per run.
         """
-        if self._pending is None:
+        if self._pending_x is None:
             raise RuntimeError("tell() was called without a pending ask(); call ask() first")
         values = self._check_values(values)
-        normalised, points, excess = self._pending
+        normalised, points, excess = self._pending_x, self._pending_points, self._pending_excess
         cost = to_cost(self.xp, values, self.sense, self._warn_state)
         self._track_best(points, cost)
         self._tell(normalised, self.space.penalize(cost, excess))
-        self._pending = None
+        self._pending_x = self._pending_points = self._pending_excess = None
         self._last_values = values
         self.nit += 1
         self.nfev += values.shape[0]
 
     def _check_values(self, values):
         xp = self.xp
-        n = self._pending[0].shape[0]
+        n = self._pending_x.shape[0]
         try:
             array = self.backend.asarray(values)
         except (TypeError, ValueError) as exc:
@@ -293,7 +353,12 @@ class Optimizer:
             self._best_cost = value
             self.best_x = np.array(self.backend.to_host(points[index, :]), dtype=np.float64)
 
-    # -- checkpointing (evodiff.checkpoint) -----------------------------------------------
+    # -- checkpointing (declared in SETTINGS / STATE / PARTS, see evodiff.state) ----------
+
+    @property
+    def _bounds_box(self):
+        space = self.space
+        return np.stack([space.lower, space.upper], axis=1) if space.bounded else None
 
     def checkpoint_settings(self):
         """The settings a resumed run must share with the run that saved the checkpoint.
@@ -307,62 +372,36 @@ class Optimizer:
         Returns
         -------
         dict
-            Setting name -> JSON-compatible value or host NumPy array.
+            Setting name -> JSON-compatible value or host NumPy array, as
+            declared in ``SETTINGS`` (and the parts' ``SETTINGS``).
         """
-        space = self.space
-        bounds = None
-        if space.bounded:
-            bounds = np.stack([space.lower, space.upper], axis=1)
-        return {
-            "dim": int(self.dim),
-            "popsize": int(self.popsize),
-            "dtype": self.backend.dtype_name,
-            "backend": self.backend.name,
-            "sense": self.sense,
-            "bounds": bounds,
-            "center": np.array(space.center, dtype=np.float64),
-            "scale": np.array(space.scale, dtype=np.float64),
-        }
+        return settings_of(self)
 
     def state_dict(self):
         """The full state of the run, enough to continue it exactly.
 
-        Holds the counters, the best point so far, the non-finite warning
-        state, the last values told, the pending ``ask`` (if any) and the
-        state of the host random generator (``bit_generator.state``);
-        subclasses add their own arrays and scalars.  Arrays are copied to
-        the host with ``backend.to_host``.
+        The fields declared in ``STATE`` (and the parts' ``STATE``, under
+        their prefixes): counters, best point, warning state, random
+        generator, last values, the pending ``ask`` and each algorithm's own
+        arrays, copied to the host.
 
         Returns
         -------
         dict
             Name -> host NumPy array, ``None`` or a JSON-compatible value.
         """
-        pending = self._pending
-        return {
-            "nit": int(self.nit),
-            "nfev": int(self.nfev),
-            "best_x": None if self.best_x is None else np.array(self.best_x, dtype=np.float64),
-            "best_cost": float(self._best_cost),
-            "warn_state": _json_ready(self._warn_state),
-            "rng": _json_ready(self.backend.generator.bit_generator.state),
-            "last_values": self._host_copy(self._last_values),
-            "pending": pending is not None,
-            "pending_normalised": None if pending is None else self._host_copy(pending[0]),
-            "pending_points": None if pending is None else self._host_copy(pending[1]),
-            "pending_excess": None if pending is None else self._host_copy(pending[2]),
-        }
+        return state_of(self)
 
     def load_state_dict(self, state):
         """Overwrite the state of this optimiser with one from :meth:`state_dict`.
 
         The optimiser must have been built with the same settings as the one
-        that produced ``state`` (see :meth:`checkpoint_settings`); arrays
-        are moved onto this optimiser's backend with ``backend.asarray``.
-        On CuPy the device generator's state is not part of ``state``: it is
-        re-seeded from the restored host generator and the generation count,
-        so a resumed run is reproducible but draws other device numbers than
-        the uninterrupted run would have.
+        that produced ``state`` (see :meth:`checkpoint_settings`).  Every
+        field is validated before any is assigned, so a failed restore leaves
+        the optimiser as it was.  On CuPy the device generator's state is not
+        part of ``state``: it is re-seeded from the restored host generator
+        and the generation count, so a resumed run is reproducible but draws
+        other device numbers than the uninterrupted run would have.
 
         Parameters
         ----------
@@ -373,78 +412,19 @@ class Optimizer:
         Raises
         ------
         ValueError
-            If the random generator is of another kind, or an array has the
-            wrong shape.
+            If the random generator is of another kind, or a field has the
+            wrong shape or kind.
         KeyError
             If an entry is missing.
         """
-        rng_state = state["rng"]
-        generator = self.backend.generator
-        kind = type(generator.bit_generator).__name__
-        saved_kind = rng_state.get("bit_generator") if isinstance(rng_state, dict) else None
-        if saved_kind != kind:
-            raise ValueError(
-                f"checkpoint setting 'rng' differs: the file holds the state of a {saved_kind} "
-                f"generator, the optimizer has a {kind} generator; build the optimizer with a "
-                "generator of the same kind (any seed: the state is restored)")
-        dim = self.dim
-        pending = None
-        if state["pending"]:
-            normalised = np.asarray(state["pending_normalised"])
-            if normalised.ndim != 2 or normalised.shape[1] != dim:
-                raise ValueError(
-                    "not a valid evodiff checkpoint: state 'pending_normalised' has shape "
-                    f"{normalised.shape}; expected (N, {dim})")
-            n = normalised.shape[0]
-            pending = (self._device_copy(normalised, "pending_normalised"),
-                       self._device_copy(state["pending_points"], "pending_points", (n, dim)),
-                       self._device_copy(state["pending_excess"], "pending_excess", (n,)))
-        last_values = self._device_copy(state["last_values"], "last_values")
-        best_x = state["best_x"]
-        if best_x is not None:
-            best_x = np.array(best_x, dtype=np.float64)
-            if best_x.shape != (dim,):
-                raise ValueError(
-                    f"not a valid evodiff checkpoint: state 'best_x' has shape {best_x.shape}; "
-                    f"expected ({dim},)")
-        generator.bit_generator.state = rng_state
-        self.nit = int(state["nit"])
-        self.nfev = int(state["nfev"])
-        self.best_x = best_x
-        self._best_cost = float(state["best_cost"])
-        self._warn_state = dict(state["warn_state"])
-        self._last_values = last_values
-        self._pending = pending
+        restore_state(self, state)
+
+    def _after_restore(self):
         if self.backend.name == "cupy":
-            self._reseed_device_generator(rng_state)
-
-    def _reseed_device_generator(self, rng_state):
-        """Give the CuPy generator a fresh seed derived from the restored state (see above)."""
-        random = getattr(self.backend, "_random", None)
-        if random is None or not hasattr(random, "_device_generator"):
-            return
-        import cupy
-
-        text = json.dumps([rng_state, self.nit, self.nfev], sort_keys=True)
-        seed = int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:16], "little")
-        random._device_generator = cupy.random.default_rng(seed)
-
-    def _host_copy(self, array):
-        """A host NumPy copy of a backend array (``None`` stays ``None``)."""
-        if array is None:
-            return None
-        return np.array(self.backend.to_host(array), copy=True)
-
-    def _device_copy(self, array, name, shape=None):
-        """A backend copy of a host array from a checkpoint, its shape checked."""
-        if array is None:
-            return None
-        host = np.array(array, copy=True)
-        if shape is not None and host.shape != tuple(shape):
-            raise ValueError(
-                f"not a valid evodiff checkpoint: state {name!r} has shape {host.shape}; "
-                f"expected {tuple(shape)}")
-        return self.backend.asarray(host)
+            text = json.dumps([self.rng.bit_generator.state, self.nit, self.nfev],
+                              sort_keys=True, default=str)
+            seed = int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:16], "little")
+            self._sampler.reseed_device(seed)
 
     def _ask(self):
         """Return the next population in normalised coordinates, shape (N, D)."""

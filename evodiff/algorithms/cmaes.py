@@ -25,6 +25,7 @@ import math
 
 import numpy as np
 
+from ..state import Field, Setting
 from ..validation import check_int, check_real
 from .base import Optimizer, setting_mismatch, start_as_center
 
@@ -32,7 +33,6 @@ __all__ = ["CMAES"]
 
 # C is regularised when its condition number exceeds this (pycma bounds it likewise).
 _MAX_CONDITION = 1e16
-_LOCAL_RULES = ("maxiter", "tolfun", "tolx", "tolstagnation", "tolconditioncov")
 
 
 def default_popsize(dim):
@@ -44,7 +44,6 @@ class _Parameters:
     """Strategy parameters of Table 1 of the tutorial, for dimension ``n`` and ``lambda``."""
 
     def __init__(self, n, popsize):
-        self.n, self.popsize = n, popsize
         self.mu = popsize // 2
         raw = math.log((popsize + 1) / 2.0) - np.log(np.arange(1, popsize + 1))
         positive, negative = raw[raw > 0], raw[raw < 0]
@@ -130,6 +129,38 @@ class CMAES(Optimizer):
     """
 
     name = "cmaes"
+    DEFAULT_POPSIZE = None  # 4 + floor(3 ln n), see default_popsize
+
+    # The population grows with IPOP restarts: the setting is the initial one, the current
+    # one is state (checked against the setting and the restart count on restore).  The
+    # stopping rules and the number of restarts allowed may differ, so that a finished run
+    # can be extended.  The strategy parameters follow from the dimension and population.
+    SETTINGS = tuple(Setting("popsize", "int", "initial_popsize") if s.name == "popsize" else s
+                     for s in Optimizer.SETTINGS) + (
+        Setting("sigma0", "float"),
+        Setting("x0", "host", "_start"),
+        Setting("incpopsize", "float"),
+    )
+    STATE = Optimizer.STATE + (
+        Field("popsize", "int"),
+        Field("mean", "array", ("dim",)),
+        Field("sigma", "float"),
+        Field("C", "array", ("dim", "dim")),
+        Field("B", "array", ("dim", "dim")),
+        Field("D", "array", ("dim",)),
+        Field("ps", "array", ("dim",)),
+        Field("pc", "array", ("dim",)),
+        Field("generation", "int"),
+        Field("eigen_generation", "int", attr="_eigen_generation"),
+        Field("condition", "float", attr="_condition"),
+        Field("best_history", "floats", attr="_best_history"),
+        Field("median_history", "floats", attr="_median_history"),
+        Field("last_costs", "array", (None,), "_last_costs", optional=True),
+        Field("z", "array", ("popsize", "dim"), "_z", optional=True),
+        Field("y", "array", ("popsize", "dim"), "_y", optional=True),
+        Field("restart_count", "int"),
+        Field("restart_log", "strings", attr="_restart_log"),
+    )
 
     def __init__(self, dim=None, popsize=None, *, sigma0=None, x0=None, bounds=None, center=None,
                  scale=None, sense="min", rng=None, dtype="float64", backend="numpy",
@@ -138,9 +169,7 @@ class CMAES(Optimizer):
         center, x0 = start_as_center(x0, dim, bounds, center)
         super().__init__(popsize, dim=dim, bounds=bounds, center=center, scale=scale,
                          sense=sense, rng=rng, dtype=dtype, backend=backend)
-        n = self.dim
-        self.popsize = (default_popsize(n) if popsize is None
-                        else check_int("popsize", popsize, minimum=2))
+        self.initial_popsize = self.popsize
         default_sigma = 0.5 if self.space.bounded else 1.0
         self.sigma0 = (default_sigma if sigma0 is None
                        else check_real("sigma0", sigma0, minimum=0.0, strict=True))
@@ -183,6 +212,23 @@ class CMAES(Optimizer):
         self._last_costs = None
         self._z = self._y = None
 
+    @classmethod
+    def default_popsize(cls, dim):
+        """``4 + floor(3 ln n)`` (tutorial, Table 1)."""
+        return default_popsize(dim)
+
+    def _before_restore(self, values):
+        """Check the saved population against the restarts, then rebuild the parameters for it."""
+        restart_count, popsize = values["restart_count"], values["popsize"]
+        expected = self.popsize
+        for _ in range(max(0, restart_count - self.restart_count)):
+            expected = int(round(expected * self.incpopsize))
+        if restart_count < self.restart_count or popsize != expected:
+            raise setting_mismatch(
+                "popsize", f"{popsize} after {restart_count} restarts",
+                f"{expected} after {restart_count} restarts")
+        self._initialise(np.zeros(self.dim), popsize)  # strategy parameters for popsize
+
     @property
     def maxiter(self):
         """int : generations allowed per run (pycma's default when not given)."""
@@ -208,104 +254,10 @@ class CMAES(Optimizer):
         """The mean, CMA-ES's estimate of the optimum (host, problem space, shape (1, D))."""
         return np.asarray(self.backend.to_host(self.space.to_problem(self.mean[None, :])[0]))
 
-    # -- checkpointing -------------------------------------------------------------------
-
-    def checkpoint_settings(self):
-        """Base settings but the population size, plus ``sigma0``, ``x0`` and ``incpopsize``.
-
-        The population size is checked by :meth:`load_state_dict` instead:
-        the saved one must be this optimiser's after the saved number of
-        restarts.  The stopping rules and the number of restarts allowed may
-        differ, so that a finished run can be extended.
-        """
-        settings = super().checkpoint_settings()
-        del settings["popsize"]
-        settings.update({
-            "sigma0": float(self.sigma0),
-            "x0": np.array(self._start, dtype=np.float64),
-            "incpopsize": float(self.incpopsize),
-        })
-        return settings
-
-    def state_dict(self):
-        """Base state plus every array and counter of the strategy.
-
-        The mean, ``sigma``, ``C``, ``B``, ``D``, the paths ``ps`` and ``pc``,
-        the generation of the last eigendecomposition and the condition
-        number, the best and median histories of the stopping rules, the
-        last finite costs, the last samples ``z`` and ``y``, the population
-        size, the restart count and the log of restart reasons.  The strategy
-        parameters (weights, learning rates) follow from the dimension and
-        the population size and are recomputed on loading.
-        """
-        state = super().state_dict()
-        host = self._host_copy
-        state.update({
-            "popsize": int(self.popsize),
-            "mean": host(self.mean),
-            "sigma": float(self.sigma),
-            "C": host(self.C),
-            "B": host(self.B),
-            "D": host(self.D),
-            "ps": host(self.ps),
-            "pc": host(self.pc),
-            "generation": int(self.generation),
-            "eigen_generation": int(self._eigen_generation),
-            "condition": float(self._condition),
-            "best_history": np.array(self._best_history, dtype=np.float64),
-            "median_history": np.array(self._median_history, dtype=np.float64),
-            "last_costs": host(self._last_costs),
-            "z": host(self._z),
-            "y": host(self._y),
-            "restart_count": int(self.restart_count),
-            "restart_log": [str(reason) for reason in self._restart_log],
-        })
-        return state
-
-    def load_state_dict(self, state):
-        """Restore a state from :meth:`state_dict` (see :meth:`Optimizer.load_state_dict`).
-
-        Raises
-        ------
-        ValueError
-            If the saved population size is not this optimiser's after the
-            saved number of restarts (``popsize`` or ``incpopsize`` differ).
-        """
-        n = self.dim
-        restart_count = int(state["restart_count"])
-        popsize = int(state["popsize"])
-        expected = self.popsize
-        for _ in range(max(0, restart_count - self.restart_count)):
-            expected = int(round(expected * self.incpopsize))
-        if restart_count < self.restart_count or popsize != expected:
-            raise setting_mismatch(
-                "popsize", f"{popsize} after {restart_count} restarts",
-                f"{expected} after {restart_count} restarts")
-        arrays = {}
-        for key, shape in (("mean", (n,)), ("C", (n, n)), ("B", (n, n)), ("D", (n,)),
-                           ("ps", (n,)), ("pc", (n,)), ("z", (popsize, n)), ("y", (popsize, n)),
-                           ("last_costs", None)):
-            arrays[key] = self._device_copy(state[key], key, shape)
-        best_history = [float(v) for v in np.asarray(state["best_history"], dtype=np.float64)]
-        median_history = [float(v) for v in np.asarray(state["median_history"], dtype=np.float64)]
-        super().load_state_dict(state)
-        self._initialise(np.zeros(n), popsize)  # strategy parameters and weights for popsize
-        self.mean, self.C, self.B, self.D = arrays["mean"], arrays["C"], arrays["B"], arrays["D"]
-        self.ps, self.pc = arrays["ps"], arrays["pc"]
-        self._z, self._y, self._last_costs = arrays["z"], arrays["y"], arrays["last_costs"]
-        self.sigma = float(state["sigma"])
-        self.generation = int(state["generation"])
-        self._eigen_generation = int(state["eigen_generation"])
-        self._condition = float(state["condition"])
-        self._best_history = best_history
-        self._median_history = median_history
-        self.restart_count = restart_count
-        self._restart_log = [str(reason) for reason in state["restart_log"]]
-
     # -- ask / tell ----------------------------------------------------------------------
 
     def _ask(self):
-        z = self.backend.normal((self.popsize, self.dim))
+        z = self.normal((self.popsize, self.dim))
         self._z = z
         self._y = (z * self.D) @ self.xp.matrix_transpose(self.B)
         return self.mean + self.sigma * self._y
@@ -347,6 +299,19 @@ class CMAES(Optimizer):
         median = float(np.median(self.backend.to_host(finite))) if finite is not None else math.inf
         self._median_history.append(median)
 
+    def tell(self, values):
+        """Give the objective values of the last :meth:`ask` (see :meth:`Optimizer.tell`).
+
+        After the update, a local stopping rule that fires while IPOP
+        restarts remain (``restarts``) starts the next run with a larger
+        population; :meth:`stop_reason` only reports.
+        """
+        super().tell(values)
+        if self._global_stop() is None and self.restart_count < self.restarts:
+            reason = self._local_stop()
+            if reason is not None:
+                self._restart(reason)
+
     def _decompose(self):
         """Refresh ``B`` and ``D`` from a symmetrised, well-conditioned ``C``."""
         xp = self.xp
@@ -378,7 +343,7 @@ class CMAES(Optimizer):
         return None
 
     def _local_stop(self):
-        xp, p = self.xp, self.params
+        xp = self.xp
         if self.generation >= self.maxiter:
             return f"maxiter: {self.generation} generations"
         window = 10 + math.ceil(30 * self.dim / self.popsize)
@@ -399,21 +364,15 @@ class CMAES(Optimizer):
                 return f"tolstagnation: no improvement in {horizon} generations"
         if self._condition > self.tolconditioncov:
             return f"tolconditioncov: condition number of C {self._condition:.3g} > {self.tolconditioncov:g}"
-        del p
         return None
 
     def stop_reason(self):
-        """The stopping rule that fired, or ``None``; restarts (IPOP) on local stops."""
-        reason = self._global_stop()
-        if reason is not None:
-            return self._with_restarts(reason)
-        reason = self._local_stop()
-        if reason is None:
-            return None
-        if self.restart_count < self.restarts:
-            self._restart(reason)
-            return None
-        return self._with_restarts(reason)
+        """The stopping rule that fired, or ``None``; a question only (restarts happen in tell).
+
+        The message names the rule and the restarts before it.
+        """
+        reason = self._global_stop() or self._local_stop()
+        return None if reason is None else self._with_restarts(reason)
 
     def _with_restarts(self, reason):
         if not self._restart_log:
@@ -425,10 +384,7 @@ class CMAES(Optimizer):
         self.restart_count += 1
         popsize = int(round(self.popsize * self.incpopsize))
         if self.space.bounded:
-            start = self.backend.generator.uniform(-1.0, 1.0, self.dim)
+            start = self.rng.uniform(-1.0, 1.0, self.dim)
         else:
             start = self._start
         self._initialise(start, popsize)
-
-    def finish_message(self):
-        return f"completed {self.nit} generations"

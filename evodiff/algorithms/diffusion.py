@@ -17,6 +17,7 @@ import numpy as np
 
 from ..fitness import FitnessMapping, make_fitness
 from ..schedules import ddim_coefficients, make_schedule
+from ..state import Field, Part, Setting
 from ..validation import check_int, check_real
 from .base import Optimizer
 from .estimator import DEFAULT_MEMORY_BUDGET, estimate_x0
@@ -91,12 +92,27 @@ class DiffusionEvolution(Optimizer):
     """
 
     name = "diffevo"
+    DEFAULT_POPSIZE = 512
 
-    def __init__(self, dim=None, popsize=512, steps=50, *, schedule="cosine", noise=0.1,
+    SETTINGS = Optimizer.SETTINGS + (
+        Setting("schedule", "host", "schedule.alphas"),
+        Setting("noise", "float"),
+        Setting("fitness", "str", "_fitness_kind"),
+        Setting("latent", "str", "_latent_kind"),
+    )
+    # A fixed latent projection ('random' or the user's matrix) is saved; a PCA encoder is
+    # recomputed from the population, and a callable encoder must be given again.
+    STATE = Optimizer.STATE + (
+        Field("x", "array", ("popsize", "dim"), "_x"),
+        Field("x0", "array", ("popsize", "dim"), "_x0", optional=True),
+        Field("step", "int", attr="_step"),
+    )
+    PARTS = (Part("encoder", "encoder_"),)
+
+    def __init__(self, dim=None, popsize=None, steps=50, *, schedule="cosine", noise=0.1,
                  fitness="rank", bounds=None, center=None, scale=None, latent=None,
                  latent_dim=None, sense="min", rng=None, dtype="float64", backend="numpy",
                  memory_budget=DEFAULT_MEMORY_BUDGET):
-        popsize = check_int("popsize", popsize, minimum=2)
         super().__init__(popsize, dim=dim, bounds=bounds, center=center, scale=scale,
                          sense=sense, rng=rng, dtype=dtype, backend=backend)
         if isinstance(schedule, str) or schedule is None:
@@ -105,10 +121,20 @@ class DiffusionEvolution(Optimizer):
         self.noise = check_real("noise", noise, minimum=0.0)
         self.fitness = make_fitness(fitness)
         self.memory_budget = check_int("memory_budget", memory_budget, minimum=1)
-        self.encoder = make_encoder(latent, latent_dim, self.dim, self.backend.generator)
-        self._x = self.backend.normal((popsize, self.dim))
+        self.encoder = make_encoder(latent, latent_dim, self.dim, self.rng)
+        self._x = self.normal((self.popsize, self.dim))
         self._x0 = None
         self._step = 0
+        self._last_step = None
+
+    @property
+    def _fitness_kind(self):
+        fitness = self.fitness
+        return repr(fitness) if isinstance(fitness, FitnessMapping) else "callable"
+
+    @property
+    def _latent_kind(self):
+        return None if self.encoder is None else self.encoder.name
 
     @property
     def done(self):
@@ -142,66 +168,26 @@ class DiffusionEvolution(Optimizer):
             return None
         return self.space.to_problem(self._x0)[0]
 
-    # -- checkpointing ----------------------------------------------------------------
+    @property
+    def estimates(self):
+        """array or None : the latest x0 estimates (the same as :attr:`x0`)."""
+        return self.x0
 
-    def checkpoint_settings(self):
-        """Base settings plus the schedule, the noise, the fitness mapping and the encoder kind."""
-        settings = super().checkpoint_settings()
-        fitness = self.fitness
-        settings.update({
-            "schedule": np.array(self.schedule.alphas, dtype=np.float64),
-            "noise": float(self.noise),
-            "fitness": repr(fitness) if isinstance(fitness, FitnessMapping) else "callable",
-        })
-        if self.encoder is None:
-            settings["latent"] = None
-        else:
-            settings.update(self.encoder.checkpoint_settings())
-        return settings
+    @property
+    def schedule_point(self):
+        """tuple or None : ``(alpha_t, alpha_prev)`` of the denoising step of the last ``tell``.
 
-    def state_dict(self):
-        """Base state plus the population ``x``, the last x0 estimates, the step and ``E``.
-
-        A fixed latent projection (``'random'`` or the user's matrix) is saved;
-        a PCA encoder is recomputed from the population, and a callable encoder
-        must be given again to the optimiser that resumes.
+        ``None`` before the first step and after the last generation, which
+        is evaluated only to record its best point.
         """
-        state = super().state_dict()
-        state["x"] = self._host_copy(self._x)
-        state["x0"] = self._host_copy(self._x0)
-        state["step"] = int(self._step)
-        if self.encoder is not None:
-            for key, value in self.encoder.state_dict().items():
-                state["encoder_" + key] = value
-        return state
-
-    def load_state_dict(self, state):
-        """Restore a state from :meth:`state_dict` (see :meth:`Optimizer.load_state_dict`)."""
-        shape = (self.popsize, self.dim)
-        x = self._device_copy(state["x"], "x", shape)
-        x0 = self._device_copy(state["x0"], "x0", shape)
-        step = int(state["step"])
-        encoder_state = {}
-        if self.encoder is not None:
-            prefix = "encoder_"
-            encoder_state = {key[len(prefix):]: value for key, value in state.items()
-                             if key.startswith(prefix)}
-            if isinstance(self.encoder, FixedProjection):
-                saved = np.shape(state["encoder_matrix"])
-                if saved != self.encoder.matrix.shape:
-                    raise ValueError(
-                        f"not a valid evodiff checkpoint: the latent projection has shape {saved}; "
-                        f"expected {self.encoder.matrix.shape}")
-        super().load_state_dict(state)
-        if self.encoder is not None:
-            self.encoder.load_state_dict(encoder_state)
-        self._x, self._x0, self._step = x, x0, step
+        return self._last_step
 
     def _ask(self):
         return self._x
 
     def _tell(self, x, cost):
         if self._step >= self.schedule.num_steps:
+            self._last_step = None
             return  # the last generation is evaluated only to record its best point
         xp = self.xp
         alpha, alpha_prev = self.schedule.pair(self._step)
@@ -212,6 +198,7 @@ class DiffusionEvolution(Optimizer):
         self._x0 = x0
         self._x = x_prev
         self._step += 1
+        self._last_step = (alpha, alpha_prev)
 
     def _ddim_step(self, x, x0, alpha, alpha_prev):
         """``sqrt(a_prev) x0 + sqrt(1 - a_prev - s^2) eps + s w``, with eps from ``x`` and ``x0``.
@@ -223,7 +210,7 @@ class DiffusionEvolution(Optimizer):
         q = keep_eps / (1.0 - alpha) ** 0.5
         p = keep_x0 - q * alpha**0.5
         if sigma > 0:
-            x_prev = self.backend.normal(x.shape)
+            x_prev = self.normal(x.shape)
             x_prev *= sigma
         else:
             x_prev = self.xp.zeros(x.shape, dtype=x.dtype)
@@ -243,7 +230,7 @@ class LatentDiffusionEvolution(DiffusionEvolution):
 
     name = "latent-diffevo"
 
-    def __init__(self, dim=None, popsize=512, steps=50, *, latent="random",
+    def __init__(self, dim=None, popsize=None, steps=50, *, latent="random",
                  latent_dim=DEFAULT_LATENT_DIM, **kwargs):
         if latent is None:
             raise ValueError("LatentDiffusionEvolution needs a latent encoder; "

@@ -7,6 +7,7 @@ Each returns the change to add to the parameters to *descend* the cost.
 
 from __future__ import annotations
 
+from ..state import Field, Setting
 from ..validation import check_real
 
 __all__ = ["Adam", "Momentum", "make_stepper"]
@@ -29,6 +30,12 @@ class Adam:
     epsilon : float, default 1e-8
     """
 
+    kind = "adam"
+    SETTINGS = (Setting("optimizer", "str", "kind"), Setting("beta1", "float"),
+                Setting("beta2", "float"), Setting("epsilon", "float"))
+    STATE = (Field("m", "array", ("dim",), optional=True),
+             Field("v", "array", ("dim",), optional=True), Field("t", "int"))
+
     def __init__(self, xp, beta1=0.9, beta2=0.999, epsilon=1e-8):
         self.xp = xp
         self.beta1 = check_real("beta1", beta1, minimum=0.0)
@@ -50,19 +57,6 @@ class Adam:
         correction = (1.0 - self.beta2**self.t) ** 0.5 / (1.0 - self.beta1**self.t)
         return -learning_rate * correction * self.m / (self.xp.sqrt(self.v) + self.epsilon)
 
-    def checkpoint_settings(self):
-        """The stepper's kind and constants (see :mod:`evodiff.checkpoint`)."""
-        return {"optimizer": "adam", "beta1": self.beta1, "beta2": self.beta2,
-                "epsilon": self.epsilon}
-
-    def state_dict(self):
-        """The moments ``m``, ``v`` (arrays of ``xp`` or ``None``) and the step count ``t``."""
-        return {"m": self.m, "v": self.v, "t": int(self.t)}
-
-    def load_state_dict(self, state):
-        """Restore the moments (arrays of ``xp`` or ``None``) and the step count."""
-        self.m, self.v, self.t = state["m"], state["v"], int(state["t"])
-
 
 class Momentum:
     """Stochastic gradient descent with (heavy-ball) momentum.
@@ -72,6 +66,10 @@ class Momentum:
     xp : module
     momentum : float, default 0.9
     """
+
+    kind = "sgd"
+    SETTINGS = (Setting("optimizer", "str", "kind"), Setting("momentum", "float"))
+    STATE = (Field("velocity", "array", ("dim",), optional=True),)
 
     def __init__(self, xp, momentum=0.9):
         self.xp = xp
@@ -86,18 +84,6 @@ class Momentum:
             self.velocity = self.xp.zeros_like(gradient)
         self.velocity = self.momentum * self.velocity - (1.0 - self.momentum) * gradient
         return learning_rate * self.velocity
-
-    def checkpoint_settings(self):
-        """The stepper's kind and momentum (see :mod:`evodiff.checkpoint`)."""
-        return {"optimizer": "sgd", "momentum": self.momentum}
-
-    def state_dict(self):
-        """The velocity (an array of ``xp``, or ``None`` before the first step)."""
-        return {"velocity": self.velocity}
-
-    def load_state_dict(self, state):
-        """Restore the velocity (an array of ``xp`` or ``None``)."""
-        self.velocity = state["velocity"]
 
 
 def make_stepper(name, xp, **kwargs):

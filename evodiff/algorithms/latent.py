@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..state import Field, Setting
 from ..validation import check_int
 
 __all__ = [
@@ -92,25 +93,14 @@ class Encoder:
     """Base class: ``encoder(backend, x) -> z`` with ``x`` of shape (N, D), ``z`` (N, d)."""
 
     name = "encoder"
+    #: Checkpoint declarations (:mod:`evodiff.state`); the kind of encoder is a setting
+    #: of the optimiser.  A PCA or callable encoder has no state of its own: a callable
+    #: must be passed again to the optimiser that resumes the run.
+    SETTINGS = ()
+    STATE = ()
 
     def __call__(self, backend, x):
         raise NotImplementedError
-
-    def checkpoint_settings(self):
-        """Settings a resumed run must share: the kind of encoder (see :mod:`evodiff.checkpoint`)."""
-        return {"latent": self.name}
-
-    def state_dict(self):
-        """State to save in a checkpoint: name -> host array (nothing by default).
-
-        An encoder computed afresh each generation (PCA) or supplied by the
-        user as a function has no state of its own: a callable encoder must
-        be passed again to the optimiser that resumes the run.
-        """
-        return {}
-
-    def load_state_dict(self, state):
-        """Restore what :meth:`state_dict` returned (nothing by default)."""
 
 
 class FixedProjection(Encoder):
@@ -123,9 +113,20 @@ class FixedProjection(Encoder):
     name : str, default 'matrix'
     """
 
+    SETTINGS = (Setting("latent_dim", "int"),)
+    STATE = (Field("matrix", "host", ("latent_dim", "dim")),)
+
     def __init__(self, matrix, name="matrix"):
         self.matrix = matrix
         self.name = name
+        self._transposed = {}
+
+    @property
+    def latent_dim(self):
+        """int : number of rows ``d`` of the projection."""
+        return int(self.matrix.shape[0])
+
+    def _after_restore(self):
         self._transposed = {}
 
     def __call__(self, backend, x):
@@ -133,24 +134,6 @@ class FixedProjection(Encoder):
         if key not in self._transposed:
             self._transposed[key] = backend.xp.matrix_transpose(backend.asarray(self.matrix))
         return x @ self._transposed[key]
-
-    def checkpoint_settings(self):
-        """The kind of projection and its number of rows."""
-        return {"latent": self.name, "latent_dim": int(self.matrix.shape[0])}
-
-    def state_dict(self):
-        """The projection matrix ``E`` (a host copy)."""
-        return {"matrix": np.array(self.matrix, dtype=np.float64, copy=True)}
-
-    def load_state_dict(self, state):
-        """Replace ``E`` by the saved matrix, which must have the same shape."""
-        matrix = np.array(state["matrix"], dtype=np.float64, copy=True)
-        if matrix.shape != self.matrix.shape:
-            raise ValueError(
-                f"not a valid evodiff checkpoint: the latent projection has shape {matrix.shape}; "
-                f"expected {self.matrix.shape}")
-        self.matrix = matrix
-        self._transposed = {}
 
 
 class PCAProjection(Encoder):
@@ -169,6 +152,7 @@ class PCAProjection(Encoder):
     """
 
     name = "pca"
+    SETTINGS = (Setting("latent_dim", "int"),)
 
     def __init__(self, latent_dim=DEFAULT_LATENT_DIM):
         self.latent_dim = check_int("latent_dim", latent_dim, minimum=1)
@@ -195,10 +179,6 @@ class PCAProjection(Encoder):
 
     def __call__(self, backend, x):
         return x @ self.directions(backend, x)
-
-    def checkpoint_settings(self):
-        """The kind of encoder and the number of principal directions."""
-        return {"latent": self.name, "latent_dim": int(self.latent_dim)}
 
 
 class CallableEncoder(Encoder):

@@ -11,6 +11,8 @@ compared against.
 
 from __future__ import annotations
 
+from ..state import Field, Setting
+from ..validation import check_bool, check_popsize
 from .search_gradient import SearchGradientES
 
 __all__ = ["OpenES"]
@@ -61,17 +63,19 @@ class OpenES(SearchGradientES):
     """
 
     name = "openes"
+    DEFAULT_POPSIZE = 256
+    SETTINGS = SearchGradientES.SETTINGS + (Setting("antithetic", "bool"),)
+    STATE = SearchGradientES.STATE + (
+        Field("sigma", "float"),
+        Field("eps", "array", ("popsize", "dim"), "_eps", optional=True),
+    )
 
-    def __init__(self, dim=None, popsize=256, *, x0=None, sigma_init=0.1, sigma_decay=0.999,
+    def __init__(self, dim=None, popsize=None, *, x0=None, sigma_init=0.1, sigma_decay=0.999,
                  sigma_limit=0.01, learning_rate=0.01, learning_rate_decay=0.9999,
                  learning_rate_limit=0.001, antithetic=False, weight_decay=0.01,
                  rank_fitness=True, optimizer="adam", momentum=0.9, maxiter=1000, bounds=None, center=None,
                  scale=None, sense="min", rng=None, dtype="float64", backend="numpy"):
-        if not isinstance(antithetic, bool):
-            raise TypeError(f"antithetic must be True or False; got {antithetic!r}")
-        if antithetic and isinstance(popsize, int) and popsize % 2:
-            raise ValueError(
-                f"popsize must be even with antithetic sampling (mirrored pairs); got {popsize}")
+        antithetic = check_bool("antithetic", antithetic)
         super().__init__(popsize, x0=x0, sigma_init=sigma_init, sigma_decay=sigma_decay,
                          sigma_limit=sigma_limit, learning_rate=learning_rate,
                          learning_rate_decay=learning_rate_decay,
@@ -79,37 +83,19 @@ class OpenES(SearchGradientES):
                          rank_fitness=rank_fitness, optimizer=optimizer, momentum=momentum,
                          maxiter=maxiter, dim=dim, bounds=bounds, center=center, scale=scale, sense=sense,
                          rng=rng, dtype=dtype, backend=backend)
+        self.popsize = check_popsize(self.popsize, even=antithetic,
+                                     reason="with antithetic sampling (mirrored pairs)")
         self.antithetic = antithetic
         self.sigma = self.sigma_init
         self._eps = None
 
-    def checkpoint_settings(self):
-        """Settings of :class:`SearchGradientES` plus ``antithetic``."""
-        settings = super().checkpoint_settings()
-        settings["antithetic"] = bool(self.antithetic)
-        return settings
-
-    def state_dict(self):
-        """State of :class:`SearchGradientES` plus the current ``sigma`` and the last ``eps``."""
-        state = super().state_dict()
-        state["sigma"] = float(self.sigma)
-        state["eps"] = self._host_copy(self._eps)
-        return state
-
-    def load_state_dict(self, state):
-        """Restore a state from :meth:`state_dict` (see :meth:`Optimizer.load_state_dict`)."""
-        eps = self._device_copy(state["eps"], "eps", (self.popsize, self.dim))
-        super().load_state_dict(state)
-        self.sigma = float(state["sigma"])
-        self._eps = eps
-
     def _ask(self):
         xp = self.xp
         if self.antithetic:
-            half = self.backend.normal((self.popsize // 2, self.dim))
+            half = self.normal((self.popsize // 2, self.dim))
             eps = xp.concat([half, -half], axis=0)
         else:
-            eps = self.backend.normal((self.popsize, self.dim))
+            eps = self.normal((self.popsize, self.dim))
         self._eps = eps
         self._samples = self.mean + self.sigma * eps
         return self._samples

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import math
 
-from ..validation import check_real
+from ..state import Field, Setting
+from ..validation import check_bool, check_popsize, check_real
 from .search_gradient import SearchGradientES
 
 __all__ = ["PEPG"]
@@ -70,23 +71,23 @@ class PEPG(SearchGradientES):
     """
 
     name = "pepg"
+    DEFAULT_POPSIZE = 256
+    SETTINGS = SearchGradientES.SETTINGS + (
+        Setting("sigma_alpha", "float"), Setting("sigma_max_change", "float"),
+        Setting("elite_ratio", "float"), Setting("average_baseline", "bool"),
+    )
+    STATE = SearchGradientES.STATE + (
+        Field("sigma", "array", ("dim",)),
+        Field("eps", "array", ("pairs", "dim"), "_eps", optional=True),
+    )
 
-    def __init__(self, dim=None, popsize=256, *, x0=None, sigma_init=0.1, sigma_alpha=0.2,
+    def __init__(self, dim=None, popsize=None, *, x0=None, sigma_init=0.1, sigma_alpha=0.2,
                  sigma_decay=0.999, sigma_limit=0.01, sigma_max_change=0.2,
                  learning_rate=0.01, learning_rate_decay=0.9999, learning_rate_limit=0.01,
                  elite_ratio=0.0, average_baseline=True, weight_decay=0.01, rank_fitness=True,
                  optimizer="adam", momentum=0.9, maxiter=1000, bounds=None, center=None, scale=None,
                  sense="min", rng=None, dtype="float64", backend="numpy"):
-        if not isinstance(average_baseline, bool):
-            raise TypeError(f"average_baseline must be True or False; got {average_baseline!r}")
-        if isinstance(popsize, int) and not isinstance(popsize, bool):
-            if average_baseline and popsize % 2:
-                raise ValueError(
-                    f"popsize must be even with average_baseline=True (mirrored pairs); got {popsize}")
-            if not average_baseline and (popsize % 2 == 0 or popsize < 3):
-                raise ValueError(
-                    "popsize must be odd and >= 3 with average_baseline=False (the mean plus "
-                    f"mirrored pairs); got {popsize}")
+        average_baseline = check_bool("average_baseline", average_baseline)
         super().__init__(popsize, x0=x0, sigma_init=sigma_init, sigma_decay=sigma_decay,
                          sigma_limit=sigma_limit, learning_rate=learning_rate,
                          learning_rate_decay=learning_rate_decay,
@@ -99,39 +100,21 @@ class PEPG(SearchGradientES):
         self.elite_ratio = check_real("elite_ratio", elite_ratio, minimum=0.0)
         if self.elite_ratio > 1:
             raise ValueError(f"elite_ratio must be in [0, 1]; got {elite_ratio!r}")
+        if average_baseline:
+            self.popsize = check_popsize(self.popsize, even=True,
+                                         reason="with average_baseline=True (mirrored pairs)")
+        else:
+            self.popsize = check_popsize(
+                self.popsize, minimum=3, odd=True,
+                reason="with average_baseline=False (the mean plus mirrored pairs)")
         self.average_baseline = average_baseline
         self.pairs = self.popsize // 2
         self.sigma = self.xp.full(self.dim, self.sigma_init, dtype=self.backend.dtype)
         self._eps = None
 
-    def checkpoint_settings(self):
-        """Settings of :class:`SearchGradientES` plus those of the sigma adaptation and baseline."""
-        settings = super().checkpoint_settings()
-        settings.update({
-            "sigma_alpha": float(self.sigma_alpha),
-            "sigma_max_change": float(self.sigma_max_change),
-            "elite_ratio": float(self.elite_ratio),
-            "average_baseline": bool(self.average_baseline),
-        })
-        return settings
-
-    def state_dict(self):
-        """State of :class:`SearchGradientES` plus the sigma vector and the last ``eps``."""
-        state = super().state_dict()
-        state["sigma"] = self._host_copy(self.sigma)
-        state["eps"] = self._host_copy(self._eps)
-        return state
-
-    def load_state_dict(self, state):
-        """Restore a state from :meth:`state_dict` (see :meth:`Optimizer.load_state_dict`)."""
-        sigma = self._device_copy(state["sigma"], "sigma", (self.dim,))
-        eps = self._device_copy(state["eps"], "eps", (self.pairs, self.dim))
-        super().load_state_dict(state)
-        self.sigma, self._eps = sigma, eps
-
     def _ask(self):
         xp = self.xp
-        eps = self.backend.normal((self.pairs, self.dim)) * self.sigma
+        eps = self.normal((self.pairs, self.dim)) * self.sigma
         self._eps = eps
         samples = self.mean + xp.concat([eps, -eps], axis=0)
         if not self.average_baseline:

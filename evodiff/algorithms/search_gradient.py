@@ -13,7 +13,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..fitness import centered_ranks
-from ..validation import check_int, check_real
+from ..state import Field, Part, Setting
+from ..validation import check_bool, check_int, check_real
 from .base import Optimizer, start_as_center
 from .gradient import make_stepper
 
@@ -52,12 +53,24 @@ class SearchGradientES(Optimizer):
         Number of generations of a run.
     """
 
+    DEFAULT_POPSIZE = 256
+    # maxiter is a stopping rule and may differ on resume; the current learning rate is state
+    SETTINGS = Optimizer.SETTINGS + tuple(
+        Setting(name, "float") for name in ("sigma_init", "sigma_decay", "sigma_limit",
+                                            "learning_rate_decay", "learning_rate_limit",
+                                            "weight_decay")) + (Setting("rank_fitness", "bool"),)
+    STATE = Optimizer.STATE + (
+        Field("mean", "array", ("dim",)),
+        Field("learning_rate", "float"),
+        Field("samples", "array", ("popsize", "dim"), "_samples", optional=True),
+    )
+    PARTS = (Part("stepper", "stepper_"),)
+
     def __init__(self, popsize, *, x0=None, sigma_init, sigma_decay, sigma_limit, learning_rate,
                  learning_rate_decay, learning_rate_limit, weight_decay, rank_fitness, optimizer,
                  momentum=0.9, maxiter=1000, dim=None, bounds=None, center=None, scale=None, sense="min",
                  rng=None, dtype="float64", backend="numpy"):
         center, x0 = start_as_center(x0, dim, bounds, center)
-        popsize = check_int("popsize", popsize, minimum=2)
         super().__init__(popsize, dim=dim, bounds=bounds, center=center, scale=scale,
                          sense=sense, rng=rng, dtype=dtype, backend=backend)
         self.sigma_init = check_real("sigma_init", sigma_init, minimum=0.0, strict=True)
@@ -68,9 +81,7 @@ class SearchGradientES(Optimizer):
         self.learning_rate_limit = check_real("learning_rate_limit", learning_rate_limit,
                                               minimum=0.0)
         self.weight_decay = check_real("weight_decay", weight_decay, minimum=0.0)
-        if not isinstance(rank_fitness, bool):
-            raise TypeError(f"rank_fitness must be True or False; got {rank_fitness!r}")
-        self.rank_fitness = rank_fitness
+        self.rank_fitness = check_bool("rank_fitness", rank_fitness)
         if optimizer == "sgd":
             self.stepper = make_stepper("sgd", self.xp, momentum=momentum)
         else:
@@ -88,57 +99,6 @@ class SearchGradientES(Optimizer):
     def max_generations(self):
         """int : ``maxiter``."""
         return self.maxiter
-
-    def checkpoint_settings(self):
-        """Base settings plus the widths, rates and shaping of the strategy and the stepper's.
-
-        ``maxiter`` is a stopping rule and may differ.  The current learning
-        rate is state, not a setting.
-        """
-        settings = super().checkpoint_settings()
-        settings.update({
-            "sigma_init": float(self.sigma_init),
-            "sigma_decay": float(self.sigma_decay),
-            "sigma_limit": float(self.sigma_limit),
-            "learning_rate_decay": float(self.learning_rate_decay),
-            "learning_rate_limit": float(self.learning_rate_limit),
-            "weight_decay": float(self.weight_decay),
-            "rank_fitness": bool(self.rank_fitness),
-        })
-        settings.update(self.stepper.checkpoint_settings())
-        return settings
-
-    def state_dict(self):
-        """Base state plus the mean, the learning rate, the last samples and the stepper's state.
-
-        The stepper's state is Adam's moments and step count, or the
-        momentum's velocity.
-        """
-        state = super().state_dict()
-        state["mean"] = self._host_copy(self.mean)
-        state["learning_rate"] = float(self.learning_rate)
-        state["samples"] = self._host_copy(self._samples)
-        for key, value in self.stepper.state_dict().items():
-            if not isinstance(value, (int, float, type(None))):
-                value = self._host_copy(value)
-            state["stepper_" + key] = value
-        return state
-
-    def load_state_dict(self, state):
-        """Restore a state from :meth:`state_dict` (see :meth:`Optimizer.load_state_dict`)."""
-        mean = self._device_copy(state["mean"], "mean", (self.dim,))
-        samples = self._device_copy(state["samples"], "samples", (self.popsize, self.dim))
-        prefix = "stepper_"
-        stepper = {}
-        for key in self.stepper.state_dict():
-            value = state[prefix + key]
-            if isinstance(value, np.ndarray):
-                value = self._device_copy(value, prefix + key, (self.dim,))
-            stepper[key] = value
-        super().load_state_dict(state)
-        self.mean, self._samples = mean, samples
-        self.learning_rate = float(state["learning_rate"])
-        self.stepper.load_state_dict(stepper)
 
     def utilities(self, x, cost):
         """Shaped utilities of the points ``x`` (higher is better), weight decay included."""

@@ -16,7 +16,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ..optimize import METHODS
+from ..backend import to_numpy
+from ..driver import run
+from ..registry import get_method, make_optimizer
 
 __all__ = ["MethodRun", "compare", "save_figures", "COMPARED_METHODS"]
 
@@ -24,6 +26,8 @@ COMPARED_METHODS = ("diffevo", "cmaes", "openes", "pepg")
 
 #: Population of OpenES and PEPG in the comparison (their generations fill the budget).
 STRATEGY_POPSIZE = 64
+#: Individuals tracked per generation for the landscape figure.
+TRACKED = 64
 
 
 @dataclass
@@ -40,19 +44,31 @@ class MethodRun:
 
 
 def _build(method, problem, popsize, generations, seed):
+    """The optimiser of ``method`` at Diffusion Evolution's budget ``popsize * generations``."""
     budget = popsize * generations
-    common = dict(bounds=problem.bounds, sense=problem.sense, rng=seed, dtype="float64",
-                  backend="numpy")
+    common = dict(bounds=problem.bounds, sense=problem.sense, rng=seed)
     if method == "diffevo":
-        return METHODS[method](popsize=popsize, maxiter=generations, **common)
-    if method == "cmaes":
-        opt = METHODS[method](popsize=None, maxiter=None, maxfevals=budget, **common)
-        return opt
-    return METHODS[method](popsize=STRATEGY_POPSIZE, maxiter=budget // STRATEGY_POPSIZE, **common)
+        return make_optimizer(method, popsize=popsize, maxiter=generations, **common)
+    spec = get_method(method)
+    settings = spec.budget_settings(budget, STRATEGY_POPSIZE)
+    settings.pop("restarts", None)  # the figure shows one run of each method
+    return make_optimizer(method, **settings, **common)
+
+
+def _tracked(positions, count=TRACKED):
+    """(G, count, 2) positions of the first ``count`` individuals, padded by repeating the last."""
+    width = max(p.shape[0] for p in positions)
+    tracked = np.full((len(positions), width, 2), np.nan)
+    for g, p in enumerate(positions):
+        tracked[g, :p.shape[0]] = p
+    if width < count:
+        tracked = np.concatenate(
+            [tracked, np.repeat(tracked[:, -1:], count - width, axis=1)], axis=1)
+    return tracked
 
 
 def run_method(problem, method, popsize=512, generations=50, seed=0, found_radius=0.1):
-    """Run one method by ask/tell on ``problem``, tracking 64 individuals.
+    """Run one method on ``problem`` through :func:`evodiff.driver.run`, tracking 64 individuals.
 
     Returns
     -------
@@ -61,34 +77,21 @@ def run_method(problem, method, popsize=512, generations=50, seed=0, found_radiu
         (G, 64, 2) and ``final`` (the answer points, at most 64).
     """
     opt = _build(method, problem, popsize, generations, seed)
-    sign = 1.0 if problem.sense == "min" else -1.0
-    best, median, positions = [], [], []
+    positions = []
+
+    def track(generation):
+        positions.append(np.array(to_numpy(generation.points[:TRACKED]), dtype=np.float64))
+
     start = time.perf_counter()
-    message = None
-    while not opt.done:
-        X = np.asarray(opt.ask())
-        values = np.asarray(problem(X), dtype=np.float64)
-        opt.tell(values)
-        positions.append(X[:64].copy())
-        best.append(sign * np.min(sign * values))
-        median.append(float(np.median(values)))
-        message = opt.stop_reason()
-        if message is not None:
-            break
+    history = run(opt, lambda X: np.asarray(problem(X), dtype=np.float64), on_generation=track)
     seconds = time.perf_counter() - start
     final = opt.candidates()
-    final = final[:64] if final is not None else opt.best_x[None, :]
+    final = final[:TRACKED] if final is not None else opt.best_x[None, :]
     found = int(np.sum(problem.distance_to_optima(final) < found_radius))
-    width = max(p.shape[0] for p in positions)
-    tracked = np.full((len(positions), width, 2), np.nan)
-    for g, p in enumerate(positions):
-        tracked[g, :p.shape[0]] = p
-    if width < 64:
-        tracked = np.concatenate([tracked, np.repeat(tracked[:, -1:], 64 - width, axis=1)], axis=1)
-    trace = {"best": np.array(best), "median": np.array(median), "positions": tracked,
-             "final": final}
+    trace = {"best": np.array(history.best), "median": np.array(history.median),
+             "positions": _tracked(positions), "final": final}
     return MethodRun(method, opt.best_fun, opt.nfev, found, seconds,
-                     message or opt.finish_message(), trace)
+                     history.message or opt.finish_message(), trace)
 
 
 def compare(problem, methods=COMPARED_METHODS, popsize=512, generations=50, seed=0):
@@ -101,9 +104,10 @@ def summary(problem, runs):
     lines = [f"  {'method':<8} {'best value':>12} {'evaluations':>11} "
              f"{'optima found':>12} {'time s':>7}  stop"]
     total = problem.optima.shape[0]
-    for run in runs.values():
-        lines.append(f"  {run.method:<8} {run.best:>12.4e} {run.evaluations:>11} "
-                     f"{f'{run.optima_found} of {total}':>12} {run.seconds:>7.2f}  {run.message}")
+    for result in runs.values():
+        lines.append(f"  {result.method:<8} {result.best:>12.4e} {result.evaluations:>11} "
+                     f"{f'{result.optima_found} of {total}':>12} {result.seconds:>7.2f}  "
+                     f"{result.message}")
     lines.append("  optima found: known global optima within 0.1 of the final answer points "
                  "(x0 estimates for diffevo, the final mean for the others)")
     return "\n".join(lines)

@@ -1,0 +1,214 @@
+"""The one table of optimisation methods: name -> how to build it, its label, its defaults.
+
+Every part of evodiff that names a method goes through this table:
+:func:`~evodiff.optimize.minimize` (``method=``), the benchmark suites, the
+command line, the figures (labels and colours) and the demos.  A method
+registered with :func:`register_method` therefore works everywhere at once.
+
+Examples
+--------
+>>> from evodiff.registry import make_optimizer
+>>> opt = make_optimizer("cmaes", bounds=[(-5, 5)] * 3, rng=0)
+>>> opt.popsize
+7
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .algorithms.cmaes import CMAES
+from .algorithms.diffusion import DiffusionEvolution
+from .algorithms.openes import OpenES
+from .algorithms.pepg import PEPG
+from .validation import check_int
+
+__all__ = ["MethodSpec", "METHODS", "register_method", "make_optimizer", "get_method",
+           "method_label", "method_names"]
+
+
+def _fill_budget(budget, popsize):
+    """Default way to spend ``budget`` evaluations: ``budget // popsize`` generations."""
+    return {"popsize": popsize, "maxiter": budget // popsize}
+
+
+@dataclass(frozen=True)
+class MethodSpec:
+    """One registered method.
+
+    Attributes
+    ----------
+    name : str
+        The name users type (``minimize(method=name)``, ``--method name``).
+    builder : callable
+        ``builder(*, popsize, maxiter, **settings) -> Optimizer``, where
+        ``popsize`` and ``maxiter`` may be ``None`` (the method's defaults)
+        and ``settings`` are the region (``dim``, ``bounds``, ``center``,
+        ``scale``), ``sense``, ``rng``, ``dtype``, ``backend`` and the
+        method's own options.
+    label : str
+        Display name in tables and figures.
+    default_popsize : int or None
+        The population a run gets when none is asked for; ``None`` when the
+        method derives it from the dimension (CMA-ES: ``4 + floor(3 ln D)``).
+    budget_settings : callable
+        ``budget_settings(budget, popsize) -> dict``: the settings that make a
+        run spend about ``budget`` evaluations with population ``popsize``
+        (benchmarks at equal budget).  Default: ``popsize`` and
+        ``maxiter = budget // popsize``.
+    """
+
+    name: str
+    builder: Callable
+    label: str
+    default_popsize: int | None = None
+    budget_settings: Callable = _fill_budget
+
+    def build(self, *, popsize=None, maxiter=None, **settings):
+        """Build an optimiser of this method (see :attr:`builder`)."""
+        return self.builder(popsize=popsize, maxiter=maxiter, **settings)
+
+
+#: Registered methods, in registration order: name -> :class:`MethodSpec`.
+METHODS: dict[str, MethodSpec] = {}
+
+
+def register_method(name, builder, *, label=None, default_popsize=None, budget_settings=None,
+                    replace=False):
+    """Make a method available everywhere by name.
+
+    Parameters
+    ----------
+    name : str
+        Method name, non-empty; stored lower-case.
+    builder : callable
+        ``builder(*, popsize, maxiter, **settings) -> Optimizer``; see
+        :class:`MethodSpec`.
+    label : str, optional
+        Display name (default: ``name``).
+    default_popsize : int, optional
+        The population used when none is given (``None``: the method decides).
+    budget_settings : callable, optional
+        See :class:`MethodSpec`.
+    replace : bool, default False
+        Allow replacing a registered method of the same name.
+
+    Returns
+    -------
+    MethodSpec
+
+    Raises
+    ------
+    TypeError
+        If ``name`` is not a string or ``builder`` is not callable.
+    ValueError
+        If ``name`` is empty or already registered (without ``replace``).
+    """
+    if not isinstance(name, str) or not name.strip():
+        raise TypeError(f"name must be a non-empty string; got {name!r}")
+    if not callable(builder):
+        raise TypeError(f"builder must be callable; got {type(builder).__name__}")
+    key = name.strip().lower()
+    if key in METHODS and not replace:
+        raise ValueError(f"method {key!r} is already registered; pass replace=True to replace it")
+    if default_popsize is not None:
+        default_popsize = check_int("default_popsize", default_popsize, minimum=1)
+    if budget_settings is not None and not callable(budget_settings):
+        raise TypeError(f"budget_settings must be callable; got {type(budget_settings).__name__}")
+    spec = MethodSpec(key, builder, label if label is not None else key, default_popsize,
+                      budget_settings or _fill_budget)
+    METHODS[key] = spec
+    return spec
+
+
+def get_method(name):
+    """The :class:`MethodSpec` called ``name`` (case-insensitive).
+
+    Raises
+    ------
+    ValueError
+        For an unknown name; the message lists the registered ones.
+    """
+    if isinstance(name, str) and name.strip().lower() in METHODS:
+        return METHODS[name.strip().lower()]
+    raise ValueError(f"method must be one of {', '.join(METHODS)}; got {name!r}")
+
+
+def method_names():
+    """list of str : the registered method names, in registration order."""
+    return list(METHODS)
+
+
+def method_label(name):
+    """Display name of a method; an unregistered name is shown as given."""
+    spec = METHODS.get(name.lower()) if isinstance(name, str) else None
+    return spec.label if spec is not None else str(name)
+
+
+def make_optimizer(name, *, popsize=None, maxiter=None, **settings):
+    """Build the optimiser of a registered method.
+
+    Parameters
+    ----------
+    name : str
+        A registered method (:func:`method_names`).
+    popsize : int, optional
+        Population size (default: the method's).
+    maxiter : int, optional
+        Generations (Diffusion Evolution: schedule points); default: the method's.
+    **settings
+        The search region (``bounds``, or ``center`` and ``scale``, or
+        ``dim``), ``sense``, ``rng``, ``dtype``, ``backend`` and options of
+        the method's class.
+
+    Returns
+    -------
+    Optimizer
+    """
+    return get_method(name).build(popsize=popsize, maxiter=maxiter, **settings)
+
+
+# -- the built-in methods -------------------------------------------------------------------
+
+def _diffevo_builder(latent_default):
+    def build(*, popsize, maxiter, **settings):
+        if maxiter is not None:
+            maxiter = check_int("maxiter", maxiter, minimum=1)
+            if maxiter < 2:
+                raise ValueError(
+                    "maxiter must be >= 2 for Diffusion Evolution (it is the number of schedule "
+                    f"points); got {maxiter}")
+            settings["steps"] = maxiter
+        if popsize is not None:
+            settings["popsize"] = popsize
+        if latent_default is not None:
+            settings.setdefault("latent", latent_default)
+        return DiffusionEvolution(**settings)
+    return build
+
+
+def _class_builder(cls):
+    def build(*, popsize, maxiter, **settings):
+        if popsize is not None:
+            settings["popsize"] = popsize
+        if maxiter is not None:
+            settings["maxiter"] = maxiter
+        return cls(**settings)
+    return build
+
+
+def _cmaes_budget(budget, popsize):
+    """CMA-ES keeps its default population and restarts (IPOP) until the budget is spent."""
+    return {"popsize": None, "maxiter": None, "maxfevals": budget, "restarts": 100}
+
+
+register_method("diffevo", _diffevo_builder(None), label="Diffusion Evolution",
+                default_popsize=DiffusionEvolution.DEFAULT_POPSIZE)
+register_method("latent-diffevo", _diffevo_builder("random"), label="Latent Diffusion Evolution",
+                default_popsize=DiffusionEvolution.DEFAULT_POPSIZE)
+register_method("cmaes", _class_builder(CMAES), label="CMA-ES",
+                default_popsize=CMAES.DEFAULT_POPSIZE, budget_settings=_cmaes_budget)
+register_method("openes", _class_builder(OpenES), label="OpenES",
+                default_popsize=OpenES.DEFAULT_POPSIZE)
+register_method("pepg", _class_builder(PEPG), label="PEPG", default_popsize=PEPG.DEFAULT_POPSIZE)
