@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .backend import to_numpy
-from .validation import check_int
+from .validation import check_int, check_sense
 
 __all__ = ["Generation", "History", "run", "summarize_values"]
 
@@ -154,7 +154,8 @@ def _wants_stop(on_generation, generation):
         return True
 
 
-def run(opt, evaluate, *, budget=None, transform=None, on_generation=None, history=None):
+def run(opt, evaluate, *, budget=None, transform=None, on_generation=None, history=None,
+        sense=None):
     """Run ``opt`` until it finishes, a stopping rule fires, the budget is spent or a hook stops it.
 
     Parameters
@@ -177,6 +178,10 @@ def run(opt, evaluate, *, budget=None, transform=None, on_generation=None, histo
         ``StopIteration`` stops the run.
     history : History, optional
         A history to continue (a resumed run); a new one by default.
+    sense : {'min', 'max'}, optional
+        Direction of the objective values, for the history's ``best``
+        (default: the optimiser's; give it when a ``transform`` tells the
+        optimiser values of the other direction).
 
     Returns
     -------
@@ -192,6 +197,7 @@ def run(opt, evaluate, *, budget=None, transform=None, on_generation=None, histo
     if budget is not None:
         budget = check_int("budget", budget, minimum=1)
     history = History() if history is None else history
+    sense = opt.sense if sense is None else check_sense(sense)
     history.reason = history.message = None
     message = None if opt.done else opt.stop_reason()
     if message is not None:
@@ -207,7 +213,7 @@ def run(opt, evaluate, *, budget=None, transform=None, on_generation=None, histo
         # as the optimiser holds them (its dtype), so the history agrees with best_fun
         seen = raw if transform is not None else opt.last_values
         values = np.asarray(to_numpy(seen), dtype=np.float64).reshape(-1)
-        best, median = summarize_values(values, opt.sense)
+        best, median = summarize_values(values, sense)
         history.append(best, median, opt.nfev)
         if on_generation is not None and _wants_stop(
                 on_generation, Generation(opt, points, values, best, median)):

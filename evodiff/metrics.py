@@ -25,9 +25,11 @@ Examples
 from __future__ import annotations
 
 import math
-from numbers import Integral, Real
+from numbers import Real
 
 import numpy as np
+
+from .validation import check_int, check_real, check_sense
 
 __all__ = [
     "top_k",
@@ -50,25 +52,6 @@ def _points(name, points):
     if not np.all(np.isfinite(array)):
         raise ValueError(f"{name} must be finite; it contains NaN or inf")
     return array
-
-
-def _positive(name, value):
-    if isinstance(value, bool) or not isinstance(value, Real) or not value > 0 \
-            or not math.isfinite(value):
-        raise ValueError(f"{name} must be a positive finite number; got {value!r}")
-    return float(value)
-
-
-def _count(name, value, minimum=1):
-    if isinstance(value, bool) or not isinstance(value, Integral) or value < minimum:
-        raise ValueError(f"{name} must be an int >= {minimum}; got {value!r}")
-    return int(value)
-
-
-def _sense(sense):
-    if sense not in ("min", "max"):
-        raise ValueError(f"sense must be 'min' or 'max'; got {sense!r}")
-    return sense
 
 
 def top_k(points, values, k=64, sense="min"):
@@ -100,8 +83,8 @@ def top_k(points, values, k=64, sense="min"):
     if values.shape != (points.shape[0],):
         raise ValueError(
             f"values must have shape ({points.shape[0]},), one per point; got shape {values.shape}")
-    k = _count("k", k)
-    sense = _sense(sense)
+    k = check_int("k", k, minimum=1)
+    sense = check_sense(sense)
     key = values if sense == "min" else -values
     key = np.where(np.isnan(key), np.inf, key)
     order = np.argsort(key, kind="stable")[:k]
@@ -140,8 +123,8 @@ def top_k_entropy(points, k=64, resolution=0.1):
     """
     points = _points("points", points)
     if k is not None:
-        points = points[:_count("k", k)]
-    resolution = _positive("resolution", resolution)
+        points = points[:check_int("k", k, minimum=1)]
+    resolution = check_real("resolution", resolution, minimum=0.0, strict=True)
     if points.shape[0] == 0:
         return 0.0
     cells = np.rint(points / resolution)
@@ -184,8 +167,8 @@ def normalized_fitness(values, target, scale, max_distance):
     """
     if isinstance(target, bool) or not isinstance(target, Real) or not math.isfinite(target):
         raise ValueError(f"target must be a finite number; got {target!r}")
-    scale = _positive("scale", scale)
-    max_distance = _positive("max_distance", max_distance)
+    scale = check_real("scale", scale, minimum=0.0, strict=True)
+    max_distance = check_real("max_distance", max_distance, minimum=0.0, strict=True)
     try:
         f = np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError) as exc:
@@ -223,7 +206,7 @@ def distinct_optima_found(points, optima, radius):
     if optima.shape[1] != points.shape[1]:
         raise ValueError(
             f"optima must have {points.shape[1]} columns like points; got shape {optima.shape}")
-    radius = _positive("radius", radius)
+    radius = check_real("radius", radius, minimum=0.0, strict=True)
     if points.shape[0] == 0 or optima.shape[0] == 0:
         return 0
     found = np.zeros(optima.shape[0], dtype=bool)
@@ -260,8 +243,8 @@ def distinct_corners_found(points, corner, radius):
         is not positive.
     """
     points = _points("points", points)
-    corner = _positive("corner", corner)
-    radius = _positive("radius", radius)
+    corner = check_real("corner", corner, minimum=0.0, strict=True)
+    radius = check_real("radius", radius, minimum=0.0, strict=True)
     signs = np.where(points >= 0, 1.0, -1.0)
     near = np.sum((points - corner * signs) ** 2, axis=1) <= radius * radius
     if not np.any(near):
@@ -304,7 +287,7 @@ def evaluations_to_target(history_nfev, history_best, target, sense):
             f"got shapes {nfev.shape} and {best.shape}")
     if isinstance(target, bool) or not isinstance(target, Real) or math.isnan(target):
         raise ValueError(f"target must be a number; got {target!r}")
-    sense = _sense(sense)
+    sense = check_sense(sense)
     cost = best if sense == "min" else -best
     cost = np.where(np.isnan(cost), np.inf, cost)
     goal = target if sense == "min" else -target

@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from array_api_compat import array_namespace, device
 
-from .validation import check_int
+from .randomness import as_generator
+from .validation import check_int, check_real, check_sense
 
 __all__ = [
     "PROBLEMS",
@@ -34,7 +35,9 @@ __all__ = [
     "ellipsoid",
     "get_problem",
     "himmelblau",
+    "random_rotation",
     "random_shift",
+    "rotated",
     "rastrigin",
     "rosenbrock",
     "shifted",
@@ -93,6 +96,16 @@ class Problem:
         use :meth:`__call__` rather than calling it directly.
     local_optima : array_like, shape (m, dim), optional
         Known non-global local optima (default: none).
+    target : float, optional
+        Benchmark metadata: the value a run aims at (default: ``optimum_value``).
+    scale : float, optional
+        Benchmark metadata: the scale of the normalised fitness (paper protocol).
+    max_distance : float, optional
+        Benchmark metadata: the distance from ``target`` that scores fitness 0.
+    corner : float, optional
+        The global optima are the ``2**dim`` points ``(+-corner, ..., +-corner)``
+        (the box corners of the maximised Ackley and Rastrigin); ``optima``
+        may then be empty, too many to list.
 
     Notes
     -----
@@ -109,6 +122,10 @@ class Problem:
     sense: str
     fn: Callable = field(repr=False)
     local_optima: np.ndarray | None = None
+    target: float | None = None
+    scale: float | None = None
+    max_distance: float | None = None
+    corner: float | None = None
 
     def __post_init__(self):
         dim = _check_dim(self.dim)
@@ -121,12 +138,11 @@ class Problem:
             )
         if not np.all(lower < upper):
             raise ValueError("lower must be strictly less than upper")
-        optima = _point_set(self.optima, "optima", dim, allow_empty=False)
+        optima = _point_set(self.optima, "optima", dim, allow_empty=self.corner is not None)
         if np.any(optima < lower) or np.any(optima > upper):
             raise ValueError("optima must lie inside [lower, upper]")
         local = np.empty((0, dim)) if self.local_optima is None else self.local_optima
-        if self.sense not in ("min", "max"):
-            raise ValueError(f"sense must be 'min' or 'max', got {self.sense!r}")
+        sense = check_sense(self.sense)
         if not callable(self.fn):
             raise TypeError("fn must be callable")
         object.__setattr__(self, "dim", dim)
@@ -134,6 +150,13 @@ class Problem:
         object.__setattr__(self, "upper", upper)
         object.__setattr__(self, "optima", optima)
         object.__setattr__(self, "optimum_value", float(self.optimum_value))
+        object.__setattr__(self, "sense", sense)
+        for name in ("target", "scale", "max_distance", "corner"):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, check_real(name, value))
+        if self.target is None:
+            object.__setattr__(self, "target", self.optimum_value)
         object.__setattr__(
             self,
             "local_optima",
@@ -178,6 +201,12 @@ class Problem:
         if X.ndim == 1:
             return xp.reshape(self.fn(xp.reshape(X, (1, self.dim))), ())
         return self.fn(X)
+
+    @property
+    def family(self):
+        """str : the name without a trailing ``-<dim>`` (``'rastrigin-32'`` -> ``'rastrigin'``)."""
+        head, _, tail = self.name.rpartition("-")
+        return head if head and tail.isdigit() else self.name
 
     @property
     def bounds(self):
@@ -563,6 +592,8 @@ def shifted(problem, offset):
         sense=problem.sense,
         fn=fn,
         local_optima=local[inside],
+        scale=problem.scale,
+        max_distance=problem.max_distance,
     )
 
 
@@ -588,13 +619,74 @@ def random_shift(problem, rng=None, fraction=0.5):
     Problem
         The result of :func:`shifted`.
     """
-    if not (isinstance(fraction, numbers.Real) and 0 <= fraction <= 1):
-        raise ValueError(f"fraction must be in [0, 1], got {fraction!r}")
-    gen = np.random.default_rng(rng)
+    fraction = check_real("fraction", fraction, minimum=0.0, maximum=1.0)
+    gen = as_generator(rng)
     reach = fraction * (problem.upper - problem.lower) / 2
     low = np.maximum(-reach, problem.lower - problem.optima.min(axis=0))
     high = np.minimum(reach, problem.upper - problem.optima.max(axis=0))
     return shifted(problem, gen.uniform(low, high))
+
+
+def random_rotation(dim, rng=None):
+    """A random orthogonal matrix, uniform over the orthogonal group.
+
+    Parameters
+    ----------
+    dim : int
+    rng : None, int or numpy.random.Generator, optional
+
+    Returns
+    -------
+    numpy.ndarray, shape (dim, dim)
+        The Q of the QR decomposition of a Gaussian matrix, with the signs of
+        R's diagonal moved into it so that the distribution is uniform.
+    """
+    dim = _check_dim(dim)
+    q, r = np.linalg.qr(as_generator(rng).standard_normal((dim, dim)))
+    return q * np.where(np.diag(r) < 0, -1.0, 1.0)
+
+
+def rotated(problem, rotation):
+    """Turn a problem with one global optimum about it: ``g(x) = f(c + R (x - c))``.
+
+    Parameters
+    ----------
+    problem : Problem
+        A problem with exactly one global optimum ``c``; it is not modified.
+    rotation : array_like, shape (dim, dim)
+        An orthogonal matrix (e.g. :func:`random_rotation`).
+
+    Returns
+    -------
+    Problem
+        Named ``"rotated-<name>"``, with the same domain, optimum and value
+        (local optima are not carried over: they move).
+
+    Raises
+    ------
+    ValueError
+        If the problem has more than one global optimum, or ``rotation`` is
+        not an orthogonal ``(dim, dim)`` matrix.
+    """
+    if problem.optima.shape[0] != 1:
+        raise ValueError(
+            f"rotated needs a problem with one global optimum; {problem.name!r} has "
+            f"{problem.optima.shape[0]}")
+    matrix = _host_array(rotation, "rotation")
+    dim = problem.dim
+    if matrix.shape != (dim, dim) or not np.allclose(matrix @ matrix.T, np.eye(dim), atol=1e-8):
+        raise ValueError(f"rotation must be an orthogonal ({dim}, {dim}) matrix")
+    centre, base_fn = problem.optima[0], problem.fn
+
+    def fn(X):
+        xp = array_namespace(X)
+        c = _constant(centre, X)
+        return base_fn(c + (X - c) @ xp.matrix_transpose(_constant(matrix, X)))
+
+    return Problem(name=f"rotated-{problem.name}", dim=dim, lower=problem.lower,
+                   upper=problem.upper, optima=problem.optima,
+                   optimum_value=problem.optimum_value, sense=problem.sense, fn=fn,
+                   scale=problem.scale, max_distance=problem.max_distance)
 
 
 PROBLEMS = {

@@ -10,16 +10,18 @@ import pytest
 
 from evodiff import bench
 from evodiff.bench import (
-    METHODS,
     ROW_KEYS,
     SUITES,
     BenchResult,
     aggregate,
+    count_optima,
     problem_instance,
     run_one,
     run_suite,
     write_results,
 )
+from evodiff.problems import random_rotation
+from evodiff.registry import method_names
 
 # Table of the paper's functions (Zhang et al. ICLR 2025, Table 1; PAPER_PROTOCOL.md):
 # name -> (D, sense, target of f, scale, max distance).  For the maximised functions the
@@ -76,38 +78,38 @@ def test_ackley_and_rastrigin_are_maximised_towards_the_box_corners(name):
     corner = np.full((1, p.dim), p.corner)
     origin = np.zeros((1, p.dim))
     # The corner reaches the target; the origin (the usual minimum) is the worst point inside.
-    assert p.objective(corner)[0] == pytest.approx(p.target, abs=1e-3)
-    assert p.objective(origin)[0] == pytest.approx(0.0, abs=1e-12)
+    assert p(corner)[0] == pytest.approx(p.target, abs=1e-3)
+    assert p(origin)[0] == pytest.approx(0.0, abs=1e-12)
     rng = np.random.default_rng(0)
     near = corner + rng.uniform(-0.05, 0.05, (200, p.dim))
-    assert np.all(p.objective(near) <= p.objective(corner)[0] + 1e-9)
+    assert np.all(p(near) <= p(corner)[0] + 1e-9)
     # Outside the box: a fixed value below every value inside.
     outside = np.full((1, p.dim), 4.5)
-    assert p.objective(outside)[0] == -1e-9
-    assert p.count_optima(np.vstack([corner, -corner, origin])) == 2
+    assert p(outside)[0] == -1e-9
+    assert count_optima(p, np.vstack([corner, -corner, origin])) == 2
 
 
 @pytest.mark.parametrize("name", ["rosenbrock-2", "beale-2", "himmelblau-2"])
 def test_minimised_problems_give_100_outside_the_box(name):
     p = {p.name: p for p in SUITES["paper"]}[name]
     assert p.sense == "min"
-    np.testing.assert_allclose(p.objective(p.optima), 0.0, atol=1e-12)
-    assert p.objective(np.array([[4.01, 0.0], [0.0, -5.0]])).tolist() == [100.0, 100.0]
-    assert p.count_optima(p.optima) == p.optima.shape[0]
+    np.testing.assert_allclose(p(p.optima), 0.0, atol=1e-12)
+    assert p(np.array([[4.01, 0.0], [0.0, -5.0]])).tolist() == [100.0, 100.0]
+    assert count_optima(p, p.optima) == p.optima.shape[0]
 
 
 def test_baseline_settings_translate_to_normalised_units():
     p = {p.name: p for p in SUITES["paper"]}["himmelblau-2"]
     rng = np.random.default_rng(0)
-    cmaes, _ = bench._paper_optimizer("cmaes", p, rng)
+    cmaes, _ = bench.paper_optimizer("cmaes", p, rng)
     assert cmaes.popsize == 512 and 4.0 * cmaes.sigma0 == 4.0
-    pepg, _ = bench._paper_optimizer("pepg", p, rng)
+    pepg, _ = bench.paper_optimizer("pepg", p, rng)
     assert 4.0 * float(pepg.sigma[0]) == 4.0 and pepg.elite_ratio == 0.1
     assert pepg.sigma_decay == pytest.approx(0.01 ** (1 / 25))
     assert pepg.weight_decay == pytest.approx(0.01 * 16) and 4 * pepg.sigma_limit == 0.01
-    diffevo, _ = bench._paper_optimizer("diffevo", p, rng)
+    diffevo, _ = bench.paper_optimizer("diffevo", p, rng)
     assert diffevo.popsize == 512 and len(diffevo.schedule) == 25 and diffevo.noise == 0.1
-    latent, _ = bench._paper_optimizer("latent-diffevo", p, rng)
+    latent, _ = bench.paper_optimizer("latent-diffevo", p, rng)
     assert latent.projection.shape == (2, 2)
     np.testing.assert_allclose(np.linalg.norm(latent.projection, axis=1), 1.0)
 
@@ -115,13 +117,13 @@ def test_baseline_settings_translate_to_normalised_units():
 def test_openes_follows_the_papers_update_in_problem_units():
     """Three generations against the scripts' rule, written out in problem units."""
     p = {p.name: p for p in SUITES["paper"]}["himmelblau-2"]
-    opt, fitness = bench._paper_optimizer("openes", p, np.random.default_rng(3))
+    opt, fitness = bench.paper_optimizer("openes", p, np.random.default_rng(3))
     theta, velocity, sigma, lr = np.zeros(2), np.zeros(2), 4.0, 1000.0
     for _ in range(3):
         X = np.asarray(opt.ask())
         eps = (X - theta) / sigma
-        F = fitness(p.objective(X))
-        np.testing.assert_allclose(F, np.exp(-np.abs(p.objective(X)) / (0.5 * 17.01)))
+        F = fitness(p(X))
+        np.testing.assert_allclose(F, np.exp(-np.abs(p(X)) / (0.5 * 17.01)))
         opt.tell(F)
         velocity = 0.9 * velocity + 0.1 * (F[:, None] * eps).mean(axis=0) / sigma
         theta = theta + lr * velocity
@@ -183,14 +185,14 @@ def test_standard_instances_are_shifted_per_seed_and_shared_by_methods():
     b = problem_instance("standard", "rastrigin-10", 1)
     assert not np.allclose(a.optima, b.optima)
     np.testing.assert_array_equal(a.optima, problem_instance("standard", "rastrigin-10", 0).optima)
-    np.testing.assert_allclose(a.objective(a.optima), 0.0, atol=1e-9)
+    np.testing.assert_allclose(a(a.optima), 0.0, atol=1e-9)
     # Rotated: the landscape is not separable any more, its grid of minima is turned.
     shifted = problem_instance("standard-shifted", "rastrigin-10", 0)
     np.testing.assert_array_equal(shifted.optima, a.optima)
     step = a.optima + np.eye(10)[0]
-    assert shifted.objective(step)[0] == pytest.approx(1.0, abs=1e-9)
-    assert a.objective(step)[0] > 1.5
-    q = bench.random_rotation(5, np.random.default_rng(1))
+    assert shifted(step)[0] == pytest.approx(1.0, abs=1e-9)
+    assert a(step)[0] > 1.5
+    q = random_rotation(5, np.random.default_rng(1))
     np.testing.assert_allclose(q @ q.T, np.eye(5), atol=1e-12)
 
 
@@ -302,7 +304,31 @@ def test_run_one_rejects_bad_input():
 
 
 def test_methods_and_suites_are_as_documented():
-    assert METHODS == ("diffevo", "latent-diffevo", "cmaes", "openes", "pepg")
+    assert tuple(method_names()) == ("diffevo", "latent-diffevo", "cmaes", "openes", "pepg")
     assert {"paper", "standard"} <= set(SUITES)
     names = [p.name for p in SUITES["standard"]]
     assert "sphere-30" in names and "himmelblau-2" in names and "beale-2" in names
+
+
+def test_a_registered_method_runs_in_every_suite():
+    from evodiff.registry import METHODS, make_optimizer, register_method
+
+    built = []
+
+    def builder(**settings):
+        built.append(make_optimizer("pepg", **settings))
+        return built[-1]
+
+    register_method("third-party", builder, label="Third party", default_popsize=64)
+    try:
+        standard, _ = run_one("standard", "third-party", "sphere-2", 0)
+        paper, _ = run_one("paper", "third-party", "himmelblau", 0)
+        result = run_suite("standard", methods=["third-party"], problems=["sphere-2"], runs=1)
+    finally:
+        del METHODS["third-party"]
+    assert standard["method"] == paper["method"] == result.rows[0]["method"] == "third-party"
+    # standard: the suite's popsize and budget // popsize generations; paper: 512 x 25
+    assert built[0].popsize == bench.STANDARD_POPSIZE
+    assert built[0].maxiter == bench.STANDARD_BUDGET_PER_DIM * 2 // bench.STANDARD_POPSIZE
+    assert built[1].popsize == 512 and built[1].maxiter == 25 and paper["evaluations"] == 512 * 25
+    assert result.rows[0] == {**standard, "seconds": result.rows[0]["seconds"]}

@@ -159,3 +159,23 @@ def test_nan_values_are_worst_with_one_warning():
 def test_bad_parameters(cls, kwargs, error, match):
     with pytest.raises(error, match=match):
         cls(dim=3, **kwargs)
+
+
+@pytest.mark.parametrize("cls, kwargs", [
+    (PEPG, {"popsize": np.int64(7)}),
+    (OpenES, {"popsize": np.int64(7), "antithetic": True}),
+])
+def test_numpy_integer_popsize_gets_the_same_parity_rule(cls, kwargs):
+    with pytest.raises(ValueError, match="popsize must be even"):
+        cls(dim=2, **kwargs)
+    opt = cls(dim=2, **{**kwargs, "popsize": np.int64(8)})
+    assert type(opt.popsize) is int and opt.ask().shape == (8, 2)
+
+
+def test_popsize_is_validated_for_every_optimizer():
+    from evodiff.algorithms.base import Optimizer
+
+    with pytest.raises(TypeError, match="popsize must be an int"):
+        Optimizer("abc", dim=2)
+    with pytest.raises(TypeError, match="popsize must be an int"):
+        OpenES(dim=2, popsize=8.0)

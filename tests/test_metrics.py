@@ -150,3 +150,17 @@ def test_evaluations_to_target():
 def test_evaluations_to_target_rejects_bad_input(args, name):
     with pytest.raises(ValueError, match=name):
         evaluations_to_target(*args)
+
+
+def test_checks_follow_the_one_validation_rule():
+    from evodiff.metrics import top_k
+
+    points, values = np.eye(3), np.array([3.0, 1.0, 2.0])
+    with pytest.raises(TypeError, match="k must be an int"):
+        top_k(points, values, k=2.0)
+    with pytest.raises(ValueError, match="k must be >= 1"):
+        top_k(points, values, k=0)
+    best, _ = top_k(points, values, k=1, sense="minimize")  # the spellings CMAES accepts
+    np.testing.assert_array_equal(best, points[[1]])
+    worst, _ = top_k(points, values, k=1, sense="Maximise")
+    np.testing.assert_array_equal(worst, points[[0]])

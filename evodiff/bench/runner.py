@@ -1,0 +1,350 @@
+"""Running benchmarks: one run (:func:`run_one`) and many (:func:`run_suite`).
+
+Rows
+----
+:func:`run_one` returns one row per run with the keys :data:`ROW_KEYS`:
+
+- ``evaluations``: objective evaluations made by the method (paper suite),
+  or the evaluations after which the best value first came within the
+  tolerance of the optimum, ``inf`` if it never did (standard suites);
+- ``best``: best objective value the method evaluated (in the problem's
+  sense: the largest for the maximised paper problems; Diffusion
+  Evolution's scoring evaluations excluded);
+- ``entropy``: entropy in bits of the top 64 final points on a 0.1 grid
+  (:func:`~evodiff.metrics.top_k_entropy`);
+- ``fitness``: mean normalised fitness of those points (paper suite; NaN for
+  the standard suites, which define no scale);
+- ``optima_found``: known optima with one of those points within 0.2;
+- ``seconds``: wall time of the run, scoring included.
+
+The final points are the final generation, except for methods with x0
+estimates (both Diffusion Evolution variants), whose final estimates are
+evaluated and scored instead (those evaluations are not counted in
+``evaluations``).
+
+Seeds
+-----
+A run is fixed by ``(seed, method, problem)``: the optimiser's generator is
+seeded with ``SeedSequence([seed, crc32(method), crc32(problem)])`` and the
+problem's shift and rotation with ``SeedSequence([seed, crc32(problem)])``,
+so a run gives the same row in any order, process or number of jobs.
+
+Parallel runs
+-------------
+``jobs > 1`` starts fresh ("spawn") worker processes with one BLAS thread
+each; scripts that call :func:`run_suite` so must guard their top level with
+``if __name__ == "__main__":``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import multiprocessing
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from ..driver import run
+from ..metrics import (
+    distinct_corners_found,
+    distinct_optima_found,
+    evaluations_to_target,
+    normalized_fitness,
+    top_k,
+    top_k_entropy,
+)
+from ..randomness import named_seed
+from ..registry import get_method, method_names
+from ..validation import check_int
+from .paper import paper_optimizer
+from .standard import standard_optimizer
+from .suites import SUITES, check_suite, find_problem, problem_instance
+
+__all__ = ["BenchResult", "ROW_KEYS", "TOP_K", "run_one", "run_suite", "count_optima"]
+
+#: Keys of a row, in the order of the columns of ``results.csv``.
+ROW_KEYS = ("method", "problem", "dim", "seed", "evaluations", "best", "entropy", "fitness",
+            "optima_found", "seconds")
+
+#: Points scored per run: the top 64 of the final generation (Zhang et al. ICLR 2025,
+#: Table 1 / Figure 3, and the authors' experiment scripts).
+TOP_K = 64
+#: Width of the entropy grid, 0.1 in problem units (ibid.).
+ENTROPY_RESOLUTION = 0.1
+#: A known optimum counts as found when a scored point lies within this distance.
+OPTIMUM_RADIUS = 0.2
+
+
+@dataclass
+class BenchResult:
+    """What :func:`run_suite` returns.
+
+    Attributes
+    ----------
+    rows : list of dict
+        One per run, keys :data:`ROW_KEYS`, sorted by (problem, method, seed).
+    traces : dict
+        ``(method, problem) -> [trace of seed 0, seed 1, ...]`` when traces
+        were recorded (see :func:`run_one`), else empty.
+    suite : str or None
+    runs : int or None
+        Seeds per method and problem.
+    """
+
+    rows: list
+    traces: dict = field(default_factory=dict)
+    suite: str | None = None
+    runs: int | None = None
+
+
+def count_optima(problem, points, radius=OPTIMUM_RADIUS):
+    """Number of known global optima of ``problem`` with one of ``points`` within ``radius``."""
+    if problem.corner is not None:
+        return distinct_corners_found(points, problem.corner, radius)
+    if problem.optima.shape[0] == 0:
+        return 0
+    return distinct_optima_found(points, problem.optima, radius)
+
+
+def _first_rows(X, count):
+    """The first ``count`` rows of ``X``, padded with NaN rows when it has fewer."""
+    rows = np.full((count, X.shape[1]), np.nan)
+    rows[:min(count, X.shape[0])] = X[:count]
+    return rows
+
+
+def _drive(opt, problem, transform, budget, keep_positions):
+    """Run ``opt`` through :func:`evodiff.driver.run`; keep the last generation (and positions)."""
+    last = {"X": None, "values": None, "positions": []}
+
+    def record(generation):
+        X = np.asarray(generation.points, dtype=np.float64)
+        if keep_positions:
+            last["positions"].append(_first_rows(X, TOP_K))
+        last["X"], last["values"] = X, generation.values
+
+    history = run(opt, lambda X: np.asarray(problem(np.asarray(X, dtype=np.float64)),
+                                            dtype=np.float64),
+                  budget=budget, transform=transform, on_generation=record, sense=problem.sense)
+    return history, last
+
+
+def _score(opt, problem, last):
+    """The final points (top 64 by fitness), their entropy, mean fitness and optima found."""
+    if opt.estimates is not None:
+        points = np.asarray(opt.candidates(), dtype=np.float64)
+        values = np.asarray(problem(points), dtype=np.float64)
+    else:
+        points, values = last["X"], last["values"]
+    if problem.scale is not None:
+        g = normalized_fitness(values, problem.target, problem.scale, problem.max_distance)
+        best_points, best_g = top_k(points, g, TOP_K, sense="max")
+        fitness = float(np.mean(best_g))
+    else:
+        best_points, _ = top_k(points, values, TOP_K, sense=problem.sense)
+        fitness = math.nan
+    entropy = top_k_entropy(best_points, TOP_K, ENTROPY_RESOLUTION)
+    return best_points, entropy, fitness, count_optima(problem, best_points)
+
+
+def _build(suite, method, problem, generator):
+    """(optimizer, transform, budget) of one run."""
+    if suite == "paper":
+        opt, transform = paper_optimizer(method, problem, generator)
+        return opt, transform, None
+    opt, budget = standard_optimizer(method, problem, generator)
+    return opt, None, budget
+
+
+def run_one(suite, method, problem_name, seed, record_trace=False):
+    """Run one method once on one problem of a suite and score it.
+
+    Parameters
+    ----------
+    suite : {'paper', 'standard', 'standard-shifted'}
+    method : str
+        A registered method (:func:`evodiff.registry.method_names`).
+    problem_name : str
+        A problem of the suite (see :mod:`evodiff.bench`).
+    seed : int
+        Run index, >= 0; with ``method`` and the problem it fixes the run.
+    record_trace : bool, default False
+        Also return the run's trace.
+
+    Returns
+    -------
+    row : dict
+        Keys :data:`ROW_KEYS` (see the module docstring).
+    trace : dict or None
+        With ``record_trace``: ``best`` and ``median`` (G,), the best and
+        median objective value of each generation; ``positions`` (G, 64, D),
+        the first 64 points asked in each generation (the same 64 individuals
+        for Diffusion Evolution, the first 64 samples for the others; NaN
+        rows where a generation had fewer), or ``None`` when D > 2; ``final``
+        (<= 64, D), the scored points, best first.
+
+    Raises
+    ------
+    ValueError
+        For an unknown suite, method or problem (the message lists the valid
+        names) or a negative seed.
+    """
+    suite = check_suite(suite)
+    method = get_method(method).name
+    spec = find_problem(suite, problem_name)
+    seed = check_int("seed", seed, minimum=0)
+    start = time.perf_counter()
+    problem = problem_instance(suite, spec.name, seed)
+    generator = np.random.default_rng(named_seed(seed, method, spec.name))
+    opt, transform, budget = _build(suite, method, problem, generator)
+    keep_positions = record_trace and problem.dim <= 2
+    history, last = _drive(opt, problem, transform, budget, keep_positions)
+    final, entropy, fitness, found = _score(opt, problem, last)
+    best = np.array(history.best)
+    if suite == "paper":
+        evaluations = int(opt.nfev)
+    else:
+        evaluations = evaluations_to_target(history.nfev, best, problem.target, problem.sense)
+    row = {
+        "method": method,
+        "problem": spec.name,
+        "dim": spec.dim,
+        "seed": seed,
+        "evaluations": evaluations,
+        "best": float(best.min() if problem.sense == "min" else best.max()),
+        "entropy": float(entropy),
+        "fitness": float(fitness),
+        "optima_found": int(found),
+        "seconds": time.perf_counter() - start,
+    }
+    if not record_trace:
+        return row, None
+    trace = {
+        "best": best,
+        "median": np.array(history.median),
+        "positions": np.stack(last["positions"]) if keep_positions else None,
+        "final": final,
+    }
+    return row, trace
+
+
+# ---- many runs --------------------------------------------------------------------------
+
+#: Thread-count variables of the BLAS and OpenMP libraries NumPy may use.
+_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+@contextlib.contextmanager
+def _single_threaded_children():
+    """Start worker processes with one BLAS thread each (unless the user set a count).
+
+    ``jobs`` processes that each run a multi-threaded BLAS on the same cores
+    slow each other down many times over (Diffusion Evolution's 512 x 512
+    products most); the variables must be set before a worker imports NumPy,
+    hence fresh ("spawn") workers and the environment they inherit.
+    """
+    saved = {name: os.environ.get(name) for name in _THREAD_VARIABLES}
+    for name in _THREAD_VARIABLES:
+        os.environ.setdefault(name, "1")
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def _task(arguments):
+    """One run in a worker process (module level, so it pickles)."""
+    return run_one(*arguments)
+
+
+def _unique(items):
+    return list(dict.fromkeys(items))
+
+
+def _run_tasks(tasks, jobs, progress, suite):
+    outcomes = []
+    with tqdm(total=len(tasks), disable=not progress, desc=f"bench {suite}",
+              unit="run") as bar:
+        if jobs == 1:
+            for task in tasks:
+                outcomes.append(_task(task))
+                bar.update(1)
+            return outcomes
+        with _single_threaded_children(), ProcessPoolExecutor(
+                max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+            futures = [pool.submit(_task, task) for task in tasks]
+            for future in as_completed(futures):
+                outcomes.append(future.result())
+                bar.update(1)
+    return outcomes
+
+
+def run_suite(suite, methods=None, problems=None, runs=10, jobs=1, progress=False,
+              record_traces=False):
+    """Run every method on every problem of a suite with seeds ``0 .. runs - 1``.
+
+    Parameters
+    ----------
+    suite : {'paper', 'standard', 'standard-shifted'}
+    methods : list of str, optional
+        Registered methods; default: all of them
+        (:func:`evodiff.registry.method_names`).  A method registered in this
+        process is run in worker processes only if its registration happens
+        on import there too (``jobs > 1`` spawns fresh processes).
+    problems : list of str, optional
+        Default: every problem of the suite.
+    runs : int, default 10
+        Seeds per method and problem, >= 1.
+    jobs : int, default 1
+        Worker processes, >= 1; with more than one, each run is a task of a
+        :class:`concurrent.futures.ProcessPoolExecutor` of fresh ("spawn")
+        processes with one BLAS thread each, so a script that calls this must
+        guard its top level with ``if __name__ == "__main__":``.  The rows do
+        not depend on ``jobs`` (except ``seconds``).
+    progress : bool, default False
+        Show a tqdm progress bar over the runs.
+    record_traces : bool, default False
+        Keep every run's trace (see :func:`run_one`).
+
+    Returns
+    -------
+    BenchResult
+
+    Raises
+    ------
+    ValueError
+        For an unknown suite, method or problem (the message lists the valid
+        names), or ``runs`` or ``jobs`` below 1.
+    """
+    suite = check_suite(suite)
+    if methods is None:
+        methods = method_names()
+    else:
+        methods = _unique(get_method(m).name for m in methods)
+    if problems is None:
+        names = [p.name for p in SUITES[suite]]
+    else:
+        if isinstance(problems, str):
+            problems = [problems]
+        names = _unique(find_problem(suite, p).name for p in problems)
+    runs = check_int("runs", runs, minimum=1)
+    jobs = check_int("jobs", jobs, minimum=1)
+    if not methods or not names:
+        raise ValueError("methods and problems must not be empty")
+    tasks = [(suite, m, p, s, record_traces) for p in names for m in methods for s in range(runs)]
+    outcomes = _run_tasks(tasks, jobs, progress, suite)
+    outcomes.sort(key=lambda o: (o[0]["problem"], o[0]["method"], o[0]["seed"]))
+    traces = {}
+    if record_traces:
+        for row, trace in outcomes:
+            traces.setdefault((row["method"], row["problem"]), []).append(trace)
+    return BenchResult(rows=[row for row, _ in outcomes], traces=traces, suite=suite, runs=runs)
