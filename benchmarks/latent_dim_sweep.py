@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from evodiff import minimize, problems
+from evodiff.plotting import series_plot
 
 LATENT_DIMS = [1, 2, 4, 8, 16]
 
@@ -39,29 +40,17 @@ def sweep(dim=32, seeds=3, popsize=256, steps=50):
     return results
 
 
-def plot(results, dim, path):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(6, 4), dpi=100)
+def plot(results, dim, path, seeds=3):
+    """Median best value against the latent dimension, plain Diffusion Evolution as dashed lines."""
+    series = {}
     for name, rows in results.items():
         dims = [d for d in rows if d is not None]
-        line, = ax.plot(dims, [rows[d] for d in dims], marker="o", label=f"{name}, latent")
-        ax.axhline(rows[None], color=line.get_color(), linestyle="--",
-                   label=f"{name}, plain (d = D = {dim})")
-    ax.set_xscale("log", base=2)
-    ax.set_yscale("log")
-    ax.set_xlabel("latent dimension d")
-    ax.set_ylabel("median best value (3 seeds)")
-    ax.set_title(f"Latent Diffusion Evolution, shifted functions in {dim}-D")
-    ax.grid(alpha=0.3, which="both")
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path)
-    plt.close(fig)
+        series[f"{name}, latent"] = (dims, [rows[d] for d in dims])
+        series[f"{name}, plain (d = D = {dim})"] = rows[None]
+    panels = {f"Latent Diffusion Evolution, shifted functions in {dim}-D": series}
+    return series_plot(panels, path, xlabel="latent dimension d",
+                       ylabel=f"median best value ({seeds} seeds)", log=True, log_x=2,
+                       figsize=(6, 4))
 
 
 def main(argv=None):
@@ -77,7 +66,7 @@ def main(argv=None):
         label = "plain" if d is None else str(d)
         print(f"{label:>6} " + " ".join(f"{results[name][d]:>12.4g}" for name in results))
     path = Path(args.out) / "latent_dim_sweep.png"
-    plot(results, args.dim, path)
+    plot(results, args.dim, path, args.seeds)
     print(f"figure: {path}")
 
 

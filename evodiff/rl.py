@@ -22,15 +22,19 @@ same episodes).  Needs the optional extra ``rl`` (gymnasium).
 
 from __future__ import annotations
 
-from numbers import Integral
+from collections.abc import Iterable
 
 import numpy as np
 
 from .backend import to_numpy
+from .randomness import as_generator
+from .validation import check_bool, check_choice, check_int
 
 __all__ = ["MLPPolicy", "PolicyEvaluator", "RunningMoments"]
 
 _ACTIVATIONS = {"tanh": np.tanh, "relu": lambda h: np.maximum(h, 0.0)}
+_DTYPES = ("float32", "float64")
+_VECTORIZATIONS = ("auto", "native", "sync")
 
 #: Training seeds are drawn below this; seeds at or above it are never used for training.
 TEST_SEED_START = 2**30
@@ -44,6 +48,31 @@ def _import_gymnasium():
             "evodiff.rl needs gymnasium (pip install 'evodiff-toolkit[rl]' or gymnasium)"
         ) from exc
     return gymnasium
+
+
+def _check_sizes(name, sizes, minimum_count=0):
+    """``sizes`` as a tuple of positive ints, at least ``minimum_count`` of them.
+
+    Raises
+    ------
+    TypeError
+        If ``sizes`` is not a sequence or one of its entries is not an int.
+    ValueError
+        If an entry is below 1 or there are fewer than ``minimum_count``.
+    """
+    if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Iterable):
+        raise TypeError(f"{name} must be a sequence of positive ints; got {sizes!r}")
+    sizes = tuple(check_int(f"{name}[{i}]", s, minimum=1) for i, s in enumerate(sizes))
+    if len(sizes) < minimum_count:
+        raise ValueError(
+            f"{name} must hold at least {minimum_count} sizes (input, ..., output); got {sizes!r}")
+    return sizes
+
+
+def _check_dtype(dtype):
+    """The name of a floating dtype of the forward pass: ``'float32'`` or ``'float64'``."""
+    name = dtype.name if isinstance(dtype, np.dtype) else dtype
+    return check_choice("dtype", name, _DTYPES)
 
 
 class MLPPolicy:
@@ -60,28 +89,29 @@ class MLPPolicy:
     activation : {'tanh', 'relu'}, default 'tanh'
         Hidden-layer activation; the output layer is linear.
     dtype : {'float32', 'float64'}, default 'float32'
-        Precision of the forward pass.  Single precision halves the memory
-        traffic of the per-individual weights, which bounds the speed of a
-        population of wide networks.
+        Precision of the forward pass (a NumPy dtype of these is accepted
+        too).  Single precision halves the memory traffic of the
+        per-individual weights, which bounds the speed of a population of
+        wide networks.
 
     Attributes
     ----------
     num_params : int
+
+    Raises
+    ------
+    TypeError
+        If ``layer_sizes`` is not a sequence of ints.
+    ValueError
+        If it holds fewer than two sizes or a size below 1, or ``activation``
+        or ``dtype`` is not one of the choices.
     """
 
     def __init__(self, layer_sizes, activation="tanh", dtype="float32"):
-        sizes = tuple(layer_sizes)
-        if len(sizes) < 2 or any(isinstance(s, bool) or not isinstance(s, Integral) or s < 1
-                                 for s in sizes):
-            raise ValueError(
-                f"layer_sizes must be at least two positive ints (input, ..., output); got {layer_sizes!r}")
-        if activation not in _ACTIVATIONS:
-            raise ValueError(f"activation must be one of {sorted(_ACTIVATIONS)}; got {activation!r}")
-        if dtype not in ("float32", "float64"):
-            raise ValueError(f"dtype must be 'float32' or 'float64'; got {dtype!r}")
-        self.dtype = np.dtype(dtype)
-        self.layer_sizes = tuple(int(s) for s in sizes)
-        self.activation = activation
+        sizes = _check_sizes("layer_sizes", layer_sizes, minimum_count=2)
+        self.activation = check_choice("activation", activation, tuple(_ACTIVATIONS))
+        self.dtype = np.dtype(_check_dtype(dtype))
+        self.layer_sizes = sizes
         self.num_params = sum(i * o + o for i, o in zip(sizes[:-1], sizes[1:]))
 
     def layers(self, params):
@@ -191,8 +221,9 @@ class PolicyEvaluator:
     normalize_observations : bool, default False
         Normalise observations with running statistics of all observations
         seen in earlier evaluations (frozen within one evaluation).
-    seed : int, optional
-        Seed of the generator of training episode seeds.
+    seed : None, int or numpy.random.Generator, optional
+        Seed of the generator of training episode seeds
+        (:func:`evodiff.randomness.as_generator`).
     env_kwargs : dict, optional
         Passed to the environment's constructor.
     vectorization : {'auto', 'native', 'sync'}, default 'auto'
@@ -209,18 +240,35 @@ class PolicyEvaluator:
     ----------
     policy : MLPPolicy
     num_params : int
+
+    Raises
+    ------
+    TypeError
+        If an argument has the wrong kind (``episodes=1.5``, ``seed='a'``).
+    ValueError
+        If it is out of range (``episodes=0``), not one of the choices, or
+        ``env_id`` is not a usable gymnasium environment.
     """
 
     def __init__(self, env_id, hidden_sizes=(8,), *, episodes=1, max_steps=None, activation="tanh",
                  normalize_observations=False, seed=None, env_kwargs=None,
                  vectorization="auto"):
+        hidden_sizes = _check_sizes("hidden_sizes", hidden_sizes)
+        self.episodes = check_int("episodes", episodes, minimum=1)
+        if max_steps is not None:
+            max_steps = check_int("max_steps", max_steps, minimum=1)
+        activation = check_choice("activation", activation, tuple(_ACTIVATIONS))
+        normalize_observations = check_bool("normalize_observations", normalize_observations)
+        vectorization = check_choice("vectorization", vectorization, _VECTORIZATIONS)
+        self._seeds = as_generator(seed)
         gymnasium = _import_gymnasium()
         self.env_id = env_id
         self.env_kwargs = dict(env_kwargs or {})
         try:
             probe = gymnasium.make(env_id, **self.env_kwargs)
         except gymnasium.error.Error as exc:
-            raise ValueError(f"env_id {env_id!r} is not a usable gymnasium environment: {exc}") from exc
+            raise ValueError(
+                f"env_id {env_id!r} is not a usable gymnasium environment: {exc}") from exc
         spaces = gymnasium.spaces
         obs_space, act_space = probe.observation_space, probe.action_space
         spec_steps = probe.spec.max_episode_steps if probe.spec is not None else None
@@ -239,22 +287,13 @@ class PolicyEvaluator:
         self.obs_dim = int(np.prod(obs_space.shape))
         self.policy = MLPPolicy((self.obs_dim, *hidden_sizes, outputs), activation=activation)
         self.num_params = self.policy.num_params
-        if isinstance(episodes, bool) or not isinstance(episodes, Integral) or episodes < 1:
-            raise ValueError(f"episodes must be a positive int; got {episodes!r}")
-        self.episodes = int(episodes)
         if max_steps is None:
             max_steps = spec_steps if spec_steps is not None else 1000
-        if isinstance(max_steps, bool) or not isinstance(max_steps, Integral) or max_steps < 1:
-            raise ValueError(f"max_steps must be a positive int; got {max_steps!r}")
-        self.max_steps = int(max_steps)
+        self.max_steps = max_steps
         self.moments = RunningMoments((self.obs_dim,)) if normalize_observations else None
-        self._seeds = np.random.default_rng(seed)
         self._envs = {}
         self._gymnasium = gymnasium
         native = gymnasium.spec(env_id).vector_entry_point is not None
-        if vectorization not in ("auto", "native", "sync"):
-            raise ValueError(
-                f"vectorization must be 'auto', 'native' or 'sync'; got {vectorization!r}")
         if vectorization == "native" and not native:
             raise ValueError(f"{env_id} has no native vectorised implementation; use 'sync'")
         self.native = native and vectorization != "sync"
@@ -296,7 +335,8 @@ class PolicyEvaluator:
 
     def returns(self, params, seeds, update_statistics=True):
         """Return of every policy on every episode, shape (P, len(seeds))."""
-        seeds = [int(s) for s in seeds]
+        seeds = [check_int(f"seeds[{i}]", s) for i, s in enumerate(seeds)]
+        update_statistics = check_bool("update_statistics", update_statistics)
         if not seeds:
             raise ValueError("seeds must hold at least one episode seed")
         layers = self.policy.layers(params)
@@ -340,6 +380,9 @@ class PolicyEvaluator:
     def _environment(self, count):
         env = self._envs.get(count)
         if env is None:
+            # Keep one size (populations rarely change): the environments of the old size are
+            # closed first, so that replacing them never leaks their resources.
+            self.close()
             gymnasium = self._gymnasium
             mode = "vector_entry_point" if self.native else "sync"
             kwargs = dict(self.env_kwargs)
@@ -347,7 +390,7 @@ class PolicyEvaluator:
                 kwargs.setdefault("max_episode_steps", self.max_steps)
             env = gymnasium.make_vec(self.env_id, num_envs=count, vectorization_mode=mode,
                                      **kwargs)
-            self._envs = {count: env}  # keep one size: populations rarely change
+            self._envs = {count: env}
         return env
 
     def close(self):

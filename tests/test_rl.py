@@ -28,11 +28,35 @@ def test_paper_network_sizes():
     assert MLPPolicy((4, 128, 128, 2)).num_params == 17410
 
 
-@pytest.mark.parametrize("sizes, match", [((4,), "at least two"), ((4, 0, 2), "positive"),
-                                          ((4, 2.5, 2), "ints")])
-def test_bad_layer_sizes(sizes, match):
-    with pytest.raises(ValueError, match=match):
+@pytest.mark.parametrize("sizes, error, match", [
+    ((4,), ValueError, "at least 2"),
+    ((4, 0, 2), ValueError, r"layer_sizes\[1\] must be >= 1"),
+    ((4, 2.5, 2), TypeError, r"layer_sizes\[1\] must be an int"),
+    ((4, True, 2), TypeError, r"layer_sizes\[1\]"),
+    (4, TypeError, "layer_sizes must be a sequence"),
+    ("42", TypeError, "layer_sizes must be a sequence"),
+])
+def test_bad_layer_sizes(sizes, error, match):
+    with pytest.raises(error, match=match):
         MLPPolicy(sizes)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"activation": "sigmoid"}, "activation"),
+    ({"activation": None}, "activation"),
+    ({"dtype": "float16"}, "dtype"),
+    ({"dtype": "float"}, "dtype"),
+])
+def test_bad_activation_and_dtype(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        MLPPolicy((4, 8, 2), **kwargs)
+
+
+def test_sizes_and_dtype_accept_numpy_values():
+    policy = MLPPolicy(np.array([4, 8, 2]), dtype=np.dtype("float64"))
+    assert policy.layer_sizes == (4, 8, 2)
+    assert all(type(s) is int for s in policy.layer_sizes)
+    assert policy.dtype == np.float64
 
 
 def test_params_shape_is_checked():
@@ -94,8 +118,17 @@ def test_observation_normalisation_collects_statistics():
 
 @pytest.mark.parametrize("kwargs, error, match", [
     ({"env_id": "NoSuchEnv-v0"}, ValueError, "NoSuchEnv"),
-    ({"env_id": "CartPole-v1", "episodes": 0}, ValueError, "episodes"),
-    ({"env_id": "CartPole-v1", "max_steps": 0}, ValueError, "max_steps"),
+    ({"env_id": "CartPole-v1", "episodes": 0}, ValueError, "episodes must be >= 1"),
+    ({"env_id": "CartPole-v1", "episodes": 1.5}, TypeError, "episodes must be an int"),
+    ({"env_id": "CartPole-v1", "episodes": True}, TypeError, "episodes"),
+    ({"env_id": "CartPole-v1", "max_steps": 0}, ValueError, "max_steps must be >= 1"),
+    ({"env_id": "CartPole-v1", "max_steps": 10.0}, TypeError, "max_steps must be an int"),
+    ({"env_id": "CartPole-v1", "hidden_sizes": (8, 0)}, ValueError, r"hidden_sizes\[1\]"),
+    ({"env_id": "CartPole-v1", "hidden_sizes": 8}, TypeError, "hidden_sizes"),
+    ({"env_id": "CartPole-v1", "activation": "gelu"}, ValueError, "activation"),
+    ({"env_id": "CartPole-v1", "normalize_observations": 1}, TypeError,
+     "normalize_observations"),
+    ({"env_id": "CartPole-v1", "seed": 1.5}, TypeError, "rng"),
     ({"env_id": "CartPole-v1", "vectorization": "async"}, ValueError, "vectorization"),
     ({"env_id": "Pendulum-v1", "vectorization": "native"}, ValueError, "native"),
 ])
@@ -107,3 +140,44 @@ def test_bad_evaluator_arguments(kwargs, error, match):
 def test_empty_seed_list():
     with pytest.raises(ValueError, match="seeds"):
         PolicyEvaluator("CartPole-v1").evaluate(np.zeros((1, 58)), [])
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    ({"seeds": [1, 2.5]}, TypeError, r"seeds\[1\] must be an int"),
+    ({"seeds": [1], "update_statistics": "no"}, TypeError, "update_statistics"),
+])
+def test_bad_evaluation_arguments(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        PolicyEvaluator("CartPole-v1").evaluate(np.zeros((1, 58)), **kwargs)
+
+
+def test_training_seeds_come_from_the_seed_as_a_generator():
+    evaluator = PolicyEvaluator("CartPole-v1", episodes=4, seed=7)
+    expected = np.random.default_rng(7).integers(0, TEST_SEED_START, 4)
+    assert evaluator.training_seeds() == [int(s) for s in expected]
+    shared = np.random.default_rng(3)
+    assert PolicyEvaluator("CartPole-v1", seed=shared)._seeds is shared
+
+
+@pytest.mark.parametrize("vectorization", ["native", "sync"])
+def test_a_replaced_environment_is_closed(vectorization):
+    evaluator = PolicyEvaluator("CartPole-v1", hidden_sizes=(), max_steps=5,
+                                vectorization=vectorization)
+    params = np.zeros((2, evaluator.num_params))
+    evaluator.evaluate(params, [0])
+    (old,) = evaluator._envs.values()
+    closed = []
+    close = old.close
+
+    def record_close(*args, **kwargs):
+        closed.append(True)
+        return close(*args, **kwargs)
+
+    old.close = record_close
+    evaluator.evaluate(params, [0])  # same size: the environment is reused, not replaced
+    assert evaluator._envs == {2: old} and not closed
+    evaluator.evaluate(np.zeros((3, evaluator.num_params)), [0])  # another size replaces it
+    assert closed == [True]
+    assert list(evaluator._envs) == [3] and evaluator._envs[3] is not old
+    evaluator.close()
+    assert evaluator._envs == {}

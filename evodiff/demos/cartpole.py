@@ -8,7 +8,9 @@ experiment, prints the median and best return of the population at every
 generation, evaluates the final x0 estimates on episodes never used in
 training, runs plain Diffusion Evolution, CMA-ES, OpenES and PEPG on the same
 budget (the baselines with their default settings), and plots the median
-return per generation of every method.
+return per generation of every method.  Methods go by their registry names
+(:data:`METHODS`: ``'latent-diffevo'``, ``'diffevo'``, ``'cmaes'``,
+``'openes'``, ``'pepg'``) and are shown with their display names.
 
 Settings beyond the paper's (found with a small sweep on separate seeds and
 recorded here so they are not hidden): the search starts at zero with scale
@@ -28,12 +30,20 @@ import numpy as np
 
 from ..fitness import Rank
 from ..optimize import maximize
+from ..registry import method_label
 from ..rl import TEST_SEED_START, PolicyEvaluator
+from ..validation import check_choice
 
-__all__ = ["NETWORKS", "CartPoleSettings", "MethodResult", "run_method", "run_network", "main"]
+__all__ = ["NETWORKS", "METHODS", "CartPoleSettings", "MethodResult", "run_method", "run_network",
+           "plot", "summary", "main"]
 
 #: The paper's two networks: name -> hidden layer sizes.
 NETWORKS = {"small": (8,), "large": (128, 128)}
+
+#: The methods compared, by their registry names (:mod:`evodiff.registry`).
+METHODS = ("latent-diffevo", "diffevo", "cmaes", "openes", "pepg")
+
+_BASELINES = ("cmaes", "openes", "pepg")
 
 #: CMA-ES holds two n x n matrices; above this many parameters it is not run.
 CMAES_MAX_PARAMS = 2000
@@ -70,12 +80,18 @@ def _test_seeds(settings):
     return list(range(start, start + settings.test_episodes))
 
 
+def _final_points(res):
+    """The final estimates of a run (the x0 estimates of Diffusion Evolution), or None."""
+    # ``estimates`` is the newer name of ``x0``; read whichever this version of evodiff has.
+    return res.estimates if "estimates" in res else res.x0
+
+
 def run_method(method, hidden_sizes, settings, report=print):
     """Evolve CartPole controllers with one method and score its final solutions.
 
     Parameters
     ----------
-    method : {'latent', 'plain', 'cmaes', 'openes', 'pepg'}
+    method : {'latent-diffevo', 'diffevo', 'cmaes', 'openes', 'pepg'}
         Latent Diffusion Evolution, plain Diffusion Evolution, CMA-ES, OpenES
         or PEPG (the baselines with their default settings).
     hidden_sizes : tuple of int
@@ -89,8 +105,15 @@ def run_method(method, hidden_sizes, settings, report=print):
     MethodResult
         ``test_median``: for Diffusion Evolution, the median over the final x0
         estimates of their mean return on ``test_episodes`` unseen episodes;
-        for CMA-ES, the mean return of its final mean on those episodes.
+        for the baselines, the mean return of their final mean on those
+        episodes.
+
+    Raises
+    ------
+    ValueError
+        If ``method`` is not one of :data:`METHODS`.
     """
+    method = check_choice("method", method, METHODS)
     evaluator = PolicyEvaluator("CartPole-v1", hidden_sizes=hidden_sizes, seed=settings.seed)
     result = MethodResult(method)
     if method == "cmaes" and evaluator.num_params > CMAES_MAX_PARAMS:
@@ -100,35 +123,29 @@ def run_method(method, hidden_sizes, settings, report=print):
         return result
 
     def track(intermediate):
-        values = evaluator_values[-1]
-        result.median_per_generation.append(float(np.median(values)))
-        result.best_per_generation.append(float(np.max(values)))
+        result.median_per_generation.append(float(intermediate.history["median"][-1]))
+        result.best_per_generation.append(float(intermediate.history["best"][-1]))
         if report is not None:
-            report(f"  {method:>6}  generation {intermediate.nit:>3}  "
+            report(f"  {method:>14}  generation {intermediate.nit:>3}  "
                    f"median return {result.median_per_generation[-1]:6.1f}  "
                    f"best {result.best_per_generation[-1]:6.1f}")
-
-    evaluator_values = []
-
-    def objective(params):
-        values = evaluator(params)
-        evaluator_values.append(values)
-        return values
 
     common = dict(x0=np.zeros(evaluator.num_params), sigma=settings.sigma, vectorized=True,
                   popsize=settings.popsize, maxiter=settings.steps, rng=settings.seed,
                   callback=track)
     start = time.perf_counter()
-    if method in ("cmaes", "openes", "pepg"):
-        res = maximize(objective, method=method, **common)
-        finals = res.x0 if res.x0 is not None else res.x[None, :]
+    if method in _BASELINES:
+        res = maximize(evaluator, method=method, **common)
+        finals = _final_points(res)
+        finals = finals if finals is not None else res.x[None, :]
     else:
         options = {"fitness": Rank(settings.rank_strength)}
-        if method == "latent":
+        latent = None
+        if method == "latent-diffevo":
             options["latent_dim"] = settings.latent_dim
-        res = maximize(objective, method="diffevo", latent="random" if method == "latent" else None,
-                       options=options, **common)
-        finals = res.x0
+            latent = "random"
+        res = maximize(evaluator, method="diffevo", latent=latent, options=options, **common)
+        finals = _final_points(res)
     result.seconds = time.perf_counter() - start
     result.evaluations = int(res.history["nfev"][-1])
     scores = evaluator.evaluate(finals, _test_seeds(settings), update_statistics=False)
@@ -137,49 +154,62 @@ def run_method(method, hidden_sizes, settings, report=print):
     return result
 
 
-def run_network(network, settings, methods=("latent", "plain", "cmaes", "openes", "pepg"),
-                report=print):
-    """Run every method on one of the paper's networks; returns ``{method: MethodResult}``."""
-    hidden = NETWORKS[network]
+def _network_text(network):
+    return f"4-{'-'.join(map(str, NETWORKS[network]))}-2"
+
+
+def run_network(network, settings, methods=METHODS, report=print):
+    """Run every method on one of the paper's networks; returns ``{method: MethodResult}``.
+
+    Parameters
+    ----------
+    network : {'small', 'large'}
+        A key of :data:`NETWORKS`.
+    settings : CartPoleSettings
+    methods : sequence of str, default METHODS
+        Registry names of the methods to run, in order.
+    report : callable, optional
+        Receives the progress lines (``None`` for silence).
+
+    Returns
+    -------
+    dict
+        ``{method: MethodResult}``.
+    """
     results = {}
     for method in methods:
         if report is not None:
-            report(f"{network} network 4-{'-'.join(map(str, hidden))}-2, {method}:")
-        results[method] = run_method(method, hidden, settings, report)
+            report(f"{network} network {_network_text(network)}, {method_label(method)}:")
+        results[method] = run_method(method, NETWORKS[network], settings, report)
         if report is not None and results[method].skipped:
             report(f"  {results[method].skipped}")
     return results
 
 
 def plot(results_by_network, path):
-    """Median return per generation of every method, one panel per network; saves a PNG."""
-    import matplotlib
+    """Median return per generation of every method, one panel per network; saves a PNG.
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    Parameters
+    ----------
+    results_by_network : mapping
+        ``{network: {method: MethodResult}}``; skipped methods are left out.
+    path : str or path-like
+        Output file.
 
-    labels = {"latent": "latent Diffusion Evolution", "plain": "plain Diffusion Evolution",
-              "cmaes": "CMA-ES", "openes": "OpenES", "pepg": "PEPG"}
-    fig, axes = plt.subplots(1, len(results_by_network), figsize=(6 * len(results_by_network), 4),
-                             squeeze=False, dpi=100)
-    for ax, (network, results) in zip(axes[0], results_by_network.items()):
-        for method, result in results.items():
-            if result.skipped:
-                continue
-            generations = np.arange(1, len(result.median_per_generation) + 1)
-            ax.plot(generations, result.median_per_generation, marker="o", label=labels[method])
-        ax.set_title(f"CartPole-v1, {network} network 4-{'-'.join(map(str, NETWORKS[network]))}-2")
-        ax.set_xlabel("generation")
-        ax.set_ylabel("median return of the population")
-        ax.set_ylim(0, 520)
-        ax.grid(alpha=0.3)
-        ax.legend(loc="upper left")
-    fig.tight_layout()
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+    """
+    from ..plotting import series_plot
+
+    panels = {
+        f"CartPole-v1, {network} network {_network_text(network)}": {
+            method: result.median_per_generation
+            for method, result in results.items()
+            if not result.skipped and result.median_per_generation}
+        for network, results in results_by_network.items()}
+    return series_plot(panels, path, ylabel="median return of the population", ylim=(0, 520))
 
 
 def summary(results_by_network, settings):
@@ -187,14 +217,14 @@ def summary(results_by_network, settings):
     lines = [f"CartPole-v1: population {settings.popsize}, {settings.steps} generations, "
              f"seed {settings.seed}; test: median over the final solutions of their mean "
              f"return on {settings.test_episodes} unseen episodes",
-             f"  {'network':<8} {'method':<8} {'test median':>11} {'evaluations':>11} "
+             f"  {'network':<8} {'method':<14} {'test median':>11} {'evaluations':>11} "
              f"{'time s':>7}"]
     for network, results in results_by_network.items():
         for method, r in results.items():
             if r.skipped:
-                lines.append(f"  {network:<8} {method:<8} {r.skipped}")
+                lines.append(f"  {network:<8} {method:<14} {r.skipped}")
             else:
-                lines.append(f"  {network:<8} {method:<8} {r.test_median:>11.1f} "
+                lines.append(f"  {network:<8} {method:<14} {r.test_median:>11.1f} "
                              f"{r.evaluations:>11} {r.seconds:>7.1f}")
     return "\n".join(lines)
 

@@ -5,15 +5,19 @@ Rastrigin, minimised over ``[-5.12, 5.12]^D``, with its global minimum (value
 0) moved away from the centre of the box by a random offset, so that no
 method profits from starting at the centre.  Every method gets the same
 budget, by default a population of 256 for 50 generations, 12,800
-evaluations per run:
+evaluations per run; the methods go by their names in
+:mod:`evodiff.registry`:
 
-- latent Diffusion Evolution (``latent='random'``, a fixed random projection
-  to ``latent_dim = 2`` dimensions, as in the paper), 50 schedule points;
-- plain Diffusion Evolution, 50 schedule points;
-- CMA-ES with ``popsize=256``, ``maxiter=50`` and its ``tolfun``, ``tolx``
-  and ``tolstagnation`` rules switched off so that it spends the whole
-  budget (a run that still stops early is flagged in the table);
-- OpenES and PEPG with ``popsize=256``, ``maxiter=50``.
+- ``'latent-diffevo'``: latent Diffusion Evolution (``latent='random'``, a
+  fixed random projection to ``latent_dim = 2`` dimensions, as in the
+  paper), 50 schedule points;
+- ``'diffevo'``: plain Diffusion Evolution, 50 schedule points;
+- ``'cmaes'``: CMA-ES with ``popsize=256``, ``maxiter=50`` and its
+  ``tolfun``, ``tolx`` and ``tolstagnation`` rules switched off so that it
+  spends the whole budget (a run that still stops early is flagged in the
+  table);
+- ``'openes'`` and ``'pepg'``: OpenES and PEPG with ``popsize=256``,
+  ``maxiter=50``.
 
 ``minimize`` evaluates the centres of the distinct optima it finds at the
 end (``res.modes``), a few evaluations beyond the budget: the table reports
@@ -22,86 +26,42 @@ found (``res.fun``), its median over the seeds with the minimum and maximum,
 and the value of the final estimates of the optimum: the mean objective
 value of the final x0 estimates for Diffusion Evolution, the value at the
 final mean for CMA-ES, OpenES and PEPG (scoring evaluations, not counted in
-the budget).  Seconds are the median wall time of one run.
+the budget).  The printed table adds the median wall time of one run.
 
-Defaults of :func:`main`: ``dims=(32, 256)``, ``seeds=3`` (seeds 0, 1, 2),
-``budget=12800``, ``popsize=256``; one full run took 6 seconds on a 2-core
-machine.
+Diffusion Evolution (both variants, the same settings) deviates from the
+library's defaults: DDPM noise ``noise=1.0`` instead of 0.1 and rank-based
+fitness of strength 100 (``fitness=Rank(100.0)``) instead of 10
+(:class:`DiffusionSettings`; ``DiffusionSettings.library_defaults()``, or
+``--library-defaults`` on the command line, runs the defaults).  The setting
+was chosen with a small sweep on seeds 100 to 105, which the table does not
+use; CMA-ES, OpenES and PEPG run with the library's defaults.
 
-Deviation from the library's defaults, for Diffusion Evolution only (both
-variants, the same settings): DDPM noise ``noise=1.0`` instead of 0.1 and
-rank-based fitness of strength 100 (``fitness=Rank(100.0)``) instead of 10
-(:class:`DiffusionSettings`; ``DiffusionSettings.library_defaults()`` runs
-the defaults).  They were chosen with a small sweep on seeds 100 to 105,
-which the table does not use.  Median best value over those six seeds,
-latent Diffusion Evolution:
+``python demos/rastrigin_highdim.py`` runs the comparison and prints the
+table; ``--markdown PATH`` also writes it as a Markdown fragment, which is
+how the table of the guide page ``docs/latent.md`` (section
+"High-dimensional Rastrigin, equal budgets") is made::
 
-=============================  ========  =========
-setting                        D = 32    D = 256
-=============================  ========  =========
-defaults (noise 0.1, rank 10)  264.8     2975.4
-rank 100                       241.9     2988.1
-noise 1.0                      219.9     2780.3
-noise 1.0 and rank 100         181.7     2753.9
-=============================  ========  =========
+    python demos/rastrigin_highdim.py --markdown docs/generated/rastrigin_highdim.md.inc
 
-Plain Diffusion Evolution, defaults then the chosen setting: 526.6 then
-379.8 at D = 32, 5764.7 then 5782.8 at D = 256.  A latent dimension of 8
-instead of 2 was worse (409.9 and 4259.7), and so was a PCA encoder (287.4
-and 3333.8).  CMA-ES, OpenES and PEPG run with the library's defaults; the
-same sweep over a few of their settings (CMA-ES ``sigma0`` 0.1, 0.3 or 1.0;
-OpenES and PEPG ``sigma_init`` 0.3, ``learning_rate`` 0.03 or both) improved
-their median by at most 6 % at D = 32 and 5 % at D = 256 (OpenES with
-``learning_rate=0.03``), against 31 % and 7 % for the latent variant's
-chosen setting: the baselines' defaults are close to their best settings
-here, Diffusion Evolution's are not.
-
-What the default run printed (``python demos/rastrigin_highdim.py``; the
-timings vary with the machine and its load):
-
-.. code-block:: text
-
-         D  method           median best             [min, max]      final  evaluations  s/run
-        32  latent DiffEvo        204.02       [197.65, 211.13]     253.30  12817-12824   0.11
-        32  plain DiffEvo         388.45       [383.20, 408.71]     634.92        12800   0.09
-        32  CMA-ES                212.11       [176.55, 216.22]     334.58        12801   0.06
-        32  OpenES                198.91       [181.88, 211.29]     282.71        12801   0.04
-        32  PEPG                  189.94       [187.93, 197.63]     293.25        12801   0.04
-       256  latent DiffEvo       2721.23     [2687.79, 2781.57]    2943.81  12816-12825   0.29
-       256  plain DiffEvo        5822.92     [5742.45, 5841.60]    7674.67        12800   0.28
-       256  CMA-ES               2644.30     [2557.76, 2679.47]    2644.30        12801   0.63
-       256  OpenES               2541.38     [2428.71, 2633.06]    2854.47        12801   0.18
-       256  PEPG                 2556.64     [2542.26, 2616.44]    2709.67        12801   0.16
-
-With the library's defaults the latent variant scores 266.66 at D = 32 and
-3016.15 at D = 256, plain Diffusion Evolution 521.45 and 5885.19.  On this
-budget no method comes near the minimum 0 (a random point of the box scores
-about 19 D): PEPG has the best median at D = 32 and OpenES at D = 256, the
-three evolution strategies lie within 12 % of each other, and latent
-Diffusion Evolution ranks third of five at D = 32 (7 % behind PEPG, ahead
-of CMA-ES) and fourth at D = 256 (7 % behind OpenES).  Plain Diffusion
-Evolution is far behind: at D = 256 its best point comes from its first few
-generations and its population gets worse afterwards, consistent with the
-failure the latent projection exists to fix (in high dimensions each
-individual's Gaussian neighbourhood holds little but itself; Zhang et al.,
-ICLR 2025, Section 4).  The best value found favours methods that move one
-search distribution into one good basin, as the evolution strategies do;
-Diffusion Evolution spends its population on estimates spread over several
-basins (it is built to find many optima), which this score does not reward.
+The results and their reading are on that page.
 """
 
 from __future__ import annotations
 
+import shlex
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
 from .. import problems
 from ..fitness import Rank
 from ..optimize import minimize
-from ..validation import check_int, check_real
+from ..randomness import spawn_generators
+from ..registry import method_label
+from ..validation import check_choice, check_int, check_popsize, check_real
 
 __all__ = [
     "METHODS",
@@ -111,20 +71,19 @@ __all__ = [
     "run_method",
     "run",
     "summary",
+    "markdown_summary",
+    "command_line",
     "main",
 ]
 
-#: The compared methods: key -> label of the table.
-METHODS = {
-    "latent": "latent DiffEvo",
-    "plain": "plain DiffEvo",
-    "cmaes": "CMA-ES",
-    "openes": "OpenES",
-    "pepg": "PEPG",
-}
+#: The compared methods, by their :mod:`evodiff.registry` names, in the order of the table.
+METHODS = ("latent-diffevo", "diffevo", "cmaes", "openes", "pepg")
 
 #: CMA-ES options that switch off its local stopping rules, so that it spends the budget.
 CMAES_FULL_BUDGET = {"tolfun": 0.0, "tolx": 0.0, "tolstagnation": 10**9}
+
+#: The script that runs :func:`main` from the command line (named in the Markdown fragment).
+SCRIPT = "demos/rastrigin_highdim.py"
 
 
 @dataclass
@@ -165,6 +124,11 @@ class MethodResult:
     early_stops: list = field(default_factory=list)
 
     @property
+    def label(self):
+        """str : display name of the method (:func:`evodiff.registry.method_label`)."""
+        return method_label(self.method)
+
+    @property
     def median_best(self):
         """float : median over the seeds of the best value found."""
         return float(np.median(self.best))
@@ -182,20 +146,27 @@ def make_problem(dim, seed):
 
 def _run_generator(seed):
     """The optimiser's random generator for ``seed``, a stream independent of the shift's."""
-    return np.random.default_rng(np.random.SeedSequence(seed).spawn(1)[0])
+    return spawn_generators(seed, 1)[0]
 
 
 def _minimize_kwargs(method, settings):
-    """``method``, ``latent`` and ``options`` of :func:`~evodiff.optimize.minimize` for one method."""
-    if method in ("latent", "plain"):
+    """The ``method``, ``latent`` and ``options`` arguments of ``minimize`` for ``method``."""
+    if method in ("latent-diffevo", "diffevo"):
         options = {"noise": settings.noise, "fitness": Rank(settings.rank_strength)}
-        if method == "latent":
+        latent = None
+        if method == "latent-diffevo":
             options["latent_dim"] = settings.latent_dim
-        return {"method": "diffevo", "latent": "random" if method == "latent" else None,
-                "options": options}
+            latent = "random"
+        return {"method": "diffevo", "latent": latent, "options": options}
     if method == "cmaes":
         return {"method": "cmaes", "options": dict(CMAES_FULL_BUDGET)}
     return {"method": method}
+
+
+def _final_estimates(res):
+    """The final estimates of a result: x0 estimates, or the best point when there are none."""
+    estimates = res.estimates if "estimates" in res else res.x0
+    return res.x[None, :] if estimates is None else estimates
 
 
 def run_method(method, problem, popsize, generations, seed, settings=None):
@@ -203,7 +174,8 @@ def run_method(method, problem, popsize, generations, seed, settings=None):
 
     Parameters
     ----------
-    method : {'latent', 'plain', 'cmaes', 'openes', 'pepg'}
+    method : {'latent-diffevo', 'diffevo', 'cmaes', 'openes', 'pepg'}
+        A name of :data:`METHODS`.
     problem : Problem
         A minimisation problem with bounds (see :func:`make_problem`).
     popsize : int
@@ -218,50 +190,71 @@ def run_method(method, problem, popsize, generations, seed, settings=None):
     Returns
     -------
     dict
-        ``best`` (``res.fun``), ``final`` (mean value of the final estimates
-        ``res.x0``), ``evaluations`` (``res.nfev``, mode evaluations
-        included), ``budget_spent`` (evaluations of the generations alone),
-        ``seconds`` (wall time of ``minimize``) and ``message``.
+        ``best`` (``res.fun``), ``final`` (mean value of the final estimates),
+        ``evaluations`` (``res.nfev``, mode evaluations included),
+        ``budget_spent`` (evaluations of the generations alone), ``seconds``
+        (wall time of ``minimize``) and ``message``.
+
+    Raises
+    ------
+    ValueError
+        If ``method`` is not one of :data:`METHODS`.
     """
-    if method not in METHODS:
-        raise ValueError(f"method must be one of {sorted(METHODS)}; got {method!r}")
+    method = check_choice("method", method, METHODS)
     settings = settings or DiffusionSettings()
     start = time.perf_counter()
     res = minimize(problem, bounds=problem.bounds, popsize=popsize, maxiter=generations,
                    vectorized=True, rng=_run_generator(seed), **_minimize_kwargs(method, settings))
     seconds = time.perf_counter() - start
-    estimates = res.x0 if res.x0 is not None else res.x[None, :]
-    final = float(np.mean(np.asarray(problem(np.asarray(estimates, dtype=np.float64)))))
+    estimates = np.asarray(_final_estimates(res), dtype=np.float64)
+    final = float(np.mean(np.asarray(problem(estimates))))
     return {"best": float(res.fun), "final": final, "evaluations": int(res.nfev),
             "budget_spent": int(res.history["nfev"][-1]), "seconds": seconds,
             "message": str(res.message)}
 
 
 def _check_dims(dims):
+    """``dims`` as a non-empty tuple of positive ints (a single int is one dimension)."""
     if isinstance(dims, (int, np.integer)) and not isinstance(dims, bool):
         dims = (dims,)
     if isinstance(dims, (str, bytes)) or not isinstance(dims, Iterable):
         raise TypeError(f"dims must be a sequence of positive ints; got {dims!r}")
-    dims = tuple(dims)
+    dims = tuple(check_int(f"dims[{i}]", d, minimum=1) for i, d in enumerate(dims))
     if not dims:
         raise ValueError("dims must name at least one dimension; got an empty sequence")
-    return tuple(check_int(f"dims[{i}]", d, minimum=1) for i, d in enumerate(dims))
+    return dims
 
 
 def _check_budget(budget, popsize):
-    popsize = check_int("popsize", popsize, minimum=4)
-    if popsize % 2:
-        raise ValueError(f"popsize must be even (PEPG samples mirrored pairs); got {popsize}")
-    budget = check_int("budget", budget, minimum=1)
-    if budget % popsize or budget < 2 * popsize:
-        raise ValueError(
-            f"budget must be a multiple of popsize={popsize} covering at least 2 generations; "
-            f"got {budget}")
+    """``(budget, popsize)``: an even population of at least 4, a budget of whole generations."""
+    popsize = check_popsize(popsize, 4, even=True, reason="PEPG samples mirrored pairs")
+    budget = check_int("budget", budget, minimum=2 * popsize)
+    if budget % popsize:
+        raise ValueError(f"budget must be a multiple of popsize={popsize}; got {budget}")
     return budget, popsize
 
 
-def run(dims=(32, 256), seeds=3, budget=12800, popsize=256, settings=None,
-        methods=tuple(METHODS), report=print):
+def _check_settings(settings):
+    """``settings`` (this demo's defaults for ``None``) with each field checked."""
+    settings = settings or DiffusionSettings()
+    check_real("settings.noise", settings.noise, minimum=0.0)
+    check_real("settings.rank_strength", settings.rank_strength, minimum=0.0, strict=True)
+    check_int("settings.latent_dim", settings.latent_dim, minimum=1)
+    return settings
+
+
+def _check_methods(methods):
+    """``methods`` as a non-empty tuple of names of :data:`METHODS`."""
+    if isinstance(methods, str) or not isinstance(methods, Iterable):
+        raise TypeError(f"methods must be a sequence of method names; got {methods!r}")
+    methods = tuple(check_choice(f"methods[{i}]", m, METHODS) for i, m in enumerate(methods))
+    if not methods:
+        raise ValueError("methods must name at least one method; got an empty sequence")
+    return methods
+
+
+def run(dims=(32, 256), seeds=3, budget=12800, popsize=256, settings=None, methods=METHODS,
+        report=print):
     """Run every method on every dimension and seed.
 
     Parameters
@@ -278,7 +271,8 @@ def run(dims=(32, 256), seeds=3, budget=12800, popsize=256, settings=None,
         Population size of every method, even and ``>= 4``.
     settings : DiffusionSettings, optional
         Settings of Diffusion Evolution (this demo's defaults if omitted).
-    methods : sequence of str, default all of :data:`METHODS`
+    methods : sequence of str, default :data:`METHODS`
+        Registry names, a subset of :data:`METHODS`.
     report : callable or None, default print
         Receives one line per method and dimension as they finish.
 
@@ -290,16 +284,8 @@ def run(dims=(32, 256), seeds=3, budget=12800, popsize=256, settings=None,
     dims = _check_dims(dims)
     seeds = check_int("seeds", seeds, minimum=1)
     budget, popsize = _check_budget(budget, popsize)
-    settings = settings or DiffusionSettings()
-    check_real("settings.noise", settings.noise, minimum=0.0)
-    check_real("settings.rank_strength", settings.rank_strength, minimum=0.0, strict=True)
-    check_int("settings.latent_dim", settings.latent_dim, minimum=1)
-    methods = tuple(methods)
-    for method in methods:
-        if method not in METHODS:
-            raise ValueError(f"methods must be taken from {sorted(METHODS)}; got {method!r}")
-    if not methods:
-        raise ValueError("methods must name at least one method; got an empty sequence")
+    settings = _check_settings(settings)
+    methods = _check_methods(methods)
     generations = budget // popsize
     results = {}
     for dim in dims:
@@ -318,14 +304,30 @@ def run(dims=(32, 256), seeds=3, budget=12800, popsize=256, settings=None,
                     result.early_stops.append(seed)
             results[dim][method] = result
             if report is not None:
-                report(f"  D={dim:<4} {METHODS[method]:<15} median best {result.median_best:10.2f}  "
-                       f"({seeds} seeds, {sum(result.seconds):.1f} s)")
+                report(f"  D={dim:<4} {result.label:<27} median best "
+                       f"{result.median_best:10.2f}  ({seeds} seeds, {sum(result.seconds):.1f} s)")
     return results
 
 
 def _span(values):
+    """``'low'`` or ``'low-high'`` of a list of evaluation counts."""
     low, high = min(values), max(values)
     return f"{low}" if low == high else f"{low}-{high}"
+
+
+def _seed_count(results):
+    return max((len(r.best) for by in results.values() for r in by.values()), default=0)
+
+
+def _early_stop_notes(results, marker):
+    """One line per method and dimension that stopped before the budget."""
+    notes = []
+    for dim, by_method in results.items():
+        for r in by_method.values():
+            if r.early_stops:
+                stops = "; ".join(f"seed {s}: {r.messages[s]}" for s in r.early_stops)
+                notes.append(f"{marker} D={dim} {r.label} stopped before the budget ({stops})")
+    return notes
 
 
 def summary(results, budget, popsize, settings=None):
@@ -345,38 +347,149 @@ def summary(results, budget, popsize, settings=None):
     str
     """
     settings = settings or DiffusionSettings()
-    seeds = max((len(r.best) for by in results.values() for r in by.values()), default=0)
     lines = [
         f"Shifted Rastrigin, [-5.12, 5.12]^D, minimum 0; {budget} evaluations per run "
-        f"(population {popsize} x {budget // popsize} generations), {seeds} seeds",
+        f"(population {popsize} x {budget // popsize} generations), {_seed_count(results)} seeds",
         f"Diffusion Evolution: noise {settings.noise:g}, rank strength {settings.rank_strength:g}, "
         f"latent dimension {settings.latent_dim} (latent variant)",
         "best: res.fun, median [min, max] over seeds; final: value of the final estimates "
         "(median over seeds);",
         "evaluations: res.nfev, the mode evaluations at the end included; s/run: median seconds",
-        f"  {'D':>4}  {'method':<15} {'median best':>12} {'[min, max]':>22} {'final':>10} "
+        f"  {'D':>4}  {'method':<27} {'median best':>12} {'[min, max]':>22} {'final':>10} "
         f"{'evaluations':>12} {'s/run':>6}",
     ]
-    notes = []
     for dim, by_method in results.items():
-        for method, r in by_method.items():
+        for r in by_method.values():
             flag = "*" if r.early_stops else " "
             lines.append(
-                f"  {dim:>4}  {METHODS[method]:<15} {r.median_best:>12.2f} "
+                f"  {dim:>4}  {r.label:<27} {r.median_best:>12.2f} "
                 f"{f'[{min(r.best):.2f}, {max(r.best):.2f}]':>22} {r.median_final:>10.2f} "
                 f"{_span(r.evaluations):>12}{flag}{float(np.median(r.seconds)):>6.2f}")
-            if r.early_stops:
-                stops = "; ".join(f"seed {s}: {r.messages[s]}" for s in r.early_stops)
-                notes.append(f"  * D={dim} {METHODS[method]} stopped before the budget ({stops})")
-    return "\n".join(lines + notes)
+    return "\n".join(lines + _early_stop_notes(results, "  *"))
 
 
-def main(dims=(32, 256), seeds=3, budget=12800, popsize=256, settings=None, report=print):
+def _short(value):
+    """A score for the compact table: whole numbers from 100 up, three digits below."""
+    return f"{value:.0f}" if abs(value) >= 100 else f"{value:.3g}"
+
+
+def command_line(dims=(32, 256), seeds=3, budget=12800, popsize=256, settings=None,
+                 markdown=None):
+    """The command line of ``demos/rastrigin_highdim.py`` that runs these settings.
+
+    Only the options that differ from the defaults are written, so the
+    default run is ``python demos/rastrigin_highdim.py``.
+
+    Parameters
+    ----------
+    dims, seeds, budget, popsize, settings
+        As for :func:`main`.
+    markdown : str or pathlib.Path, optional
+        Path of the Markdown fragment (the ``--markdown`` option).
+
+    Returns
+    -------
+    str
+    """
+    settings = settings or DiffusionSettings()
+    argv = ["python", SCRIPT]
+    if tuple(dims) != (32, 256):
+        argv += ["--dims", *(str(d) for d in dims)]
+    for option, value, default in (("--seeds", seeds, 3), ("--budget", budget, 12800),
+                                   ("--popsize", popsize, 256)):
+        if value != default:
+            argv += [option, str(value)]
+    if settings == DiffusionSettings.library_defaults():
+        argv.append("--library-defaults")
+    else:
+        for option, value, default in zip(("--noise", "--rank-strength", "--latent-dim"),
+                                          (settings.noise, settings.rank_strength,
+                                           settings.latent_dim),
+                                          (1.0, 100.0, 2)):
+            if value != default:
+                argv += [option, str(value)]
+    if markdown is not None:
+        argv += ["--markdown", str(markdown)]
+    return shlex.join(argv)
+
+
+def markdown_summary(results, budget, popsize, settings=None, command=None):
+    """The results as a MyST Markdown fragment for the documentation.
+
+    A comparison table (one row per dimension, one column per method: median
+    best value and ``[min, max]`` over the seeds, the best median in bold),
+    then a table of the value of the final estimates and of the evaluations.
+    Wall times are left out, so that the same run writes the same fragment.
+
+    Parameters
+    ----------
+    results : dict
+        ``{dim: {method: MethodResult}}`` from :func:`run`.
+    budget, popsize : int
+        The budget and population size of the runs.
+    settings : DiffusionSettings, optional
+        The Diffusion Evolution settings of the runs.
+    command : str, optional
+        The command that wrote the fragment, named in it.
+
+    Returns
+    -------
+    str
+    """
+    settings = settings or DiffusionSettings()
+    seeds = _seed_count(results)
+    methods = list(dict.fromkeys(m for by in results.values() for m in by))
+    blocks = []
+    if command is not None:
+        blocks.append(f"% Written by `{command}`; regenerate it with that command, "
+                      "do not edit it by hand.")
+    blocks.append(
+        f"Shifted Rastrigin, minimum 0; {budget:,} evaluations per run (population {popsize} x "
+        f"{budget // popsize} generations), seeds 0 to {seeds - 1}; Diffusion Evolution with "
+        f"`noise={settings.noise:g}` and `Rank({settings.rank_strength:g})`, latent dimension "
+        f"{settings.latent_dim}.  Median best value (`res.fun`) over the seeds, [min, max] in "
+        "brackets; the best median of each dimension in bold.")
+    rows = ["| D | " + " | ".join(method_label(m) for m in methods) + " |",
+            "|---:|" + "---:|" * len(methods)]
+    for dim, by_method in results.items():
+        best = min(r.median_best for r in by_method.values())
+        cells = []
+        for method in methods:
+            r = by_method.get(method)
+            if r is None:
+                cells.append("")
+                continue
+            median = _short(r.median_best)
+            median = f"**{median}**" if r.median_best == best else median
+            stop = "*" if r.early_stops else ""
+            cells.append(f"{median}{stop} [{_short(min(r.best))}, {_short(max(r.best))}]")
+        rows.append(f"| {dim} | " + " | ".join(cells) + " |")
+    blocks.append("\n".join(rows))
+    details = ["| D | method | median best | [min, max] | final | evaluations |",
+               "|---:|---|---:|---:|---:|---:|"]
+    for dim, by_method in results.items():
+        for r in by_method.values():
+            details.append(f"| {dim} | {r.label} | {r.median_best:.2f} | "
+                           f"[{min(r.best):.2f}, {max(r.best):.2f}] | {r.median_final:.2f} | "
+                           f"{_span(r.evaluations)} |")
+    blocks.append("Final: value of the final estimates (the mean over the x0 estimates for "
+                  "Diffusion Evolution, the value at the final mean for the evolution "
+                  "strategies), median over the seeds.  Evaluations: `res.nfev`, the evaluations "
+                  "of the modes' centres at the end included.")
+    blocks.append("\n".join(details))
+    blocks.extend(_early_stop_notes(results, "\\*"))
+    if command is not None:
+        blocks.append(f"*Made by `{command}`.*")
+    return "\n\n".join(blocks) + "\n"
+
+
+def main(dims=(32, 256), seeds=3, budget=12800, popsize=256, settings=None, report=print,
+         markdown=None):
     """Run the comparison and report the table.
 
     Defaults: D = 32 and 256, 3 seeds, 12,800 evaluations per run
     (population 256 x 50 generations), Diffusion Evolution with this demo's
-    :class:`DiffusionSettings`; 6 seconds on a 2-core machine.
+    :class:`DiffusionSettings`.
 
     Parameters
     ----------
@@ -393,6 +506,9 @@ def main(dims=(32, 256), seeds=3, budget=12800, popsize=256, settings=None, repo
         for the library's.
     report : callable or None, default print
         Receives the progress lines and then the table; ``None`` for silence.
+    markdown : str or pathlib.Path, optional
+        Also write the table as a Markdown fragment (:func:`markdown_summary`)
+        to this file, naming the command that reruns it (:func:`command_line`).
 
     Returns
     -------
@@ -408,11 +524,18 @@ def main(dims=(32, 256), seeds=3, budget=12800, popsize=256, settings=None, repo
     TypeError
         If an argument has the wrong type.
     """
-    settings = settings or DiffusionSettings()
+    settings = _check_settings(settings)
     started = time.perf_counter()
     results = run(dims, seeds, budget, popsize, settings, report=report)
+    if markdown is not None:
+        command = command_line(tuple(results), seeds, budget, popsize, settings, markdown)
+        path = Path(markdown)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(markdown_summary(results, budget, popsize, settings, command),
+                        encoding="utf-8")
     if report is not None:
         report(summary(results, budget, popsize, settings))
         report(f"total time {time.perf_counter() - started:.1f} s")
+        if markdown is not None:
+            report(f"wrote {markdown}")
     return results
-
