@@ -10,10 +10,17 @@ Usage::
     evodiff run PROBLEM [--method M] [--dim D] [--popsize N] [--maxiter N] [--seed N]
                         [--shift] [--latent random|pca] [--polish] [--no-progress]
 
-Each subcommand is one function ``_cmd_<name>(args) -> int`` registered on its
-own subparser, so new subcommands do not touch the existing ones.  Argument
-mistakes are reported by argparse (exit code 2, a message naming the bad value,
-no traceback).
+Each subcommand has a builder ``_add_<name>_command(commands)`` that declares
+its subparser and a handler ``_cmd_<name>(args) -> int`` that runs it, so new
+subcommands do not touch the existing ones.  Method names come from
+:mod:`evodiff.registry`, so a method registered there works with ``--method``
+and ``--methods`` too.
+
+Argument mistakes are reported by argparse (exit code 2, a one-line message
+naming the bad value, no traceback): the values argparse checks itself, and
+those only the library can judge (a population PEPG cannot pair, a dimension
+a problem does not have), which are found by building the problem and the
+optimiser before anything is evaluated.
 """
 
 from __future__ import annotations
@@ -25,8 +32,9 @@ from pathlib import Path
 
 import numpy as np
 
-from . import __version__, problems
-from .optimize import METHODS, maximize, minimize
+from . import __version__, problems, registry
+from .optimize import maximize, minimize
+from .randomness import spawn_generators
 
 __all__ = ["build_parser", "main"]
 
@@ -35,6 +43,16 @@ DEMOS = {
     "himmelblau": (problems.himmelblau, "Himmelblau"),
     "rastrigin": (lambda: problems.rastrigin(2), "Rastrigin"),
 }
+
+#: Defaults of ``evodiff demo`` on the 2-D problems (cartpole has its own).
+DEMO_POPSIZE = 512
+DEMO_STEPS = 50
+
+#: The methods that take ``evodiff run --latent``.
+LATENT_METHODS = ("diffevo", "latent-diffevo")
+
+#: Suites of ``evodiff bench`` (keys of ``evodiff.bench.SUITES``).
+BENCH_SUITES = ("paper", "standard", "standard-shifted")
 
 #: A known optimum counts as found when a mode lies within this distance of it.
 FOUND_RADIUS = 0.1
@@ -59,22 +77,19 @@ def _int_at_least(minimum):
     return parse
 
 
-def build_parser():
-    """Build the argument parser of the ``evodiff`` command.
+def _one_line(exc):
+    """The message of ``exc`` on one line (usage errors are one line)."""
+    return " ".join(str(exc).split())
 
-    Returns
-    -------
-    argparse.ArgumentParser
-        A parser whose result has a ``handler`` attribute: the function that
-        runs the chosen subcommand.
-    """
-    parser = argparse.ArgumentParser(
-        prog="evodiff",
-        description="Diffusion Evolution and evolution strategies for black-box optimisation.",
-    )
-    parser.add_argument("--version", action="version", version=f"evodiff {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
+def _add_no_progress(parser):
+    """Declare the ``--no-progress`` flag that every subcommand has."""
+    parser.add_argument("--no-progress", action="store_true",
+                        help="do not show the progress bar (it is written to stderr)")
+
+
+def _add_demo_command(commands):
+    """Declare ``evodiff demo`` on ``commands`` (a subparsers action); return its parser."""
     demo = commands.add_parser(
         "demo",
         help="run Diffusion Evolution and the baselines on test problems, print what they "
@@ -103,23 +118,26 @@ def build_parser():
              "(default: %(default)s)")
     demo.add_argument(
         "--popsize", type=_int_at_least(2), default=None, metavar="N",
-        help="population size, >= 2 (default: 512; cartpole: 256)")
+        help=f"population size, >= 2 (default: {DEMO_POPSIZE}; cartpole: 256)")
     demo.add_argument(
         "--steps", type=_int_at_least(2), default=None, metavar="N",
         help="generations, i.e. points of the diffusion schedule, >= 2 "
-             "(default: 50; cartpole: 10)")
+             f"(default: {DEMO_STEPS}; cartpole: 10)")
+    # default None, shown as 'both': giving --network with a 2-D problem is a mistake.
     demo.add_argument(
-        "--network", choices=["small", "large", "both"], default="both",
+        "--network", choices=["small", "large", "both"], default=None,
         help="cartpole only: the 4-8-2 network (58 parameters), the 4-128-128-2 network "
-             "(17,410 parameters) or both (default: %(default)s)")
+             "(17,410 parameters) or both (default: both)")
     demo.add_argument(
         "--out", default="evodiff-out", metavar="DIR",
         help="folder for the figures (default: %(default)s)")
-    demo.add_argument(
-        "--no-progress", action="store_true",
-        help="do not show the progress bar (it is written to stderr)")
-    demo.set_defaults(handler=_cmd_demo)
+    _add_no_progress(demo)
+    demo.set_defaults(handler=_cmd_demo, command_parser=demo)
+    return demo
 
+
+def _add_run_command(commands):
+    """Declare ``evodiff run`` on ``commands`` (a subparsers action); return its parser."""
     run = commands.add_parser(
         "run",
         help="one optimisation of a benchmark problem, with a progress bar and a summary",
@@ -131,8 +149,9 @@ def build_parser():
     )
     run.add_argument("problem", choices=sorted(problems.PROBLEMS),
                      help="benchmark problem (evodiff.problems)")
-    run.add_argument("--method", choices=sorted(METHODS), default="diffevo",
-                     help="optimisation method (default: %(default)s)")
+    run.add_argument("--method", choices=registry.method_names(), default="diffevo",
+                     help="optimisation method, any of evodiff.registry "
+                          "(default: %(default)s)")
     run.add_argument("--dim", type=_int_at_least(1), default=None, metavar="D",
                      help="dimension (default: 2; beale and himmelblau are 2-D only)")
     run.add_argument("--popsize", type=_int_at_least(2), default=None, metavar="N",
@@ -140,17 +159,22 @@ def build_parser():
     run.add_argument("--maxiter", type=_int_at_least(2), default=None, metavar="N",
                      help="generations (default: the method's)")
     run.add_argument("--seed", type=_int_at_least(0), default=0, metavar="N",
-                     help="random seed of the run and of the shift (default: %(default)s)")
+                     help="random seed of the run; the shift and the optimiser draw from two "
+                          "independent streams of it (default: %(default)s)")
     run.add_argument("--shift", action="store_true",
                      help="move the optimum away from the centre by a random offset")
     run.add_argument("--latent", choices=["random", "pca"], default=None,
-                     help="latent Diffusion Evolution (method diffevo only)")
+                     help=f"latent Diffusion Evolution (methods {' and '.join(LATENT_METHODS)} "
+                          "only)")
     run.add_argument("--polish", action="store_true",
                      help="refine every mode found with L-BFGS-B")
-    run.add_argument("--no-progress", action="store_true",
-                     help="do not show the progress bar (it is written to stderr)")
-    run.set_defaults(handler=_cmd_run)
+    _add_no_progress(run)
+    run.set_defaults(handler=_cmd_run, command_parser=run)
+    return run
 
+
+def _add_bench_command(commands):
+    """Declare ``evodiff bench`` on ``commands`` (a subparsers action); return its parser."""
     bench = commands.add_parser(
         "bench",
         help="benchmark methods x problems x seeds; write tables and figures",
@@ -163,12 +187,13 @@ def build_parser():
             "Mann-Whitney U test. --runs 100 reproduces the paper's protocol."
         ),
     )
-    bench.add_argument("--suite", choices=["paper", "standard", "standard-shifted"], default="paper",
+    bench.add_argument("--suite", choices=BENCH_SUITES, default="paper",
                        help="paper: the protocol of the paper's Table 1 / Figure 3; standard: "
-                            "shifted and rotated minimisation problems; standard-shifted: shifted "
-                            "only (default: %(default)s)")
-    bench.add_argument("--methods", nargs="+", default=None, metavar="M",
-                       help="methods to run (default: all of the suite's)")
+                            "shifted and rotated minimisation problems; standard-shifted: "
+                            "shifted only (default: %(default)s)")
+    bench.add_argument("--methods", nargs="+", choices=registry.method_names(), default=None,
+                       metavar="M",
+                       help="methods to run, any of %(choices)s (default: all of the suite's)")
     bench.add_argument("--problems", nargs="+", default=None, metavar="P",
                        help="problems to run (default: all of the suite's)")
     bench.add_argument("--runs", type=_int_at_least(1), default=10, metavar="N",
@@ -180,9 +205,30 @@ def build_parser():
     bench.add_argument("--out", default="evodiff-out/bench", metavar="DIR",
                        help="output folder (default: %(default)s)")
     bench.add_argument("--no-figures", action="store_true", help="write the tables only")
-    bench.add_argument("--no-progress", action="store_true",
-                       help="do not show the progress bar (it is written to stderr)")
-    bench.set_defaults(handler=_cmd_bench)
+    _add_no_progress(bench)
+    bench.set_defaults(handler=_cmd_bench, command_parser=bench)
+    return bench
+
+
+def build_parser():
+    """Build the argument parser of the ``evodiff`` command.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        A parser whose result has a ``handler`` attribute (the function that
+        runs the chosen subcommand) and a ``command_parser`` attribute (the
+        subcommand's parser, which reports its usage errors).
+    """
+    parser = argparse.ArgumentParser(
+        prog="evodiff",
+        description="Diffusion Evolution and evolution strategies for black-box optimisation.",
+    )
+    parser.add_argument("--version", action="version", version=f"evodiff {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    _add_demo_command(commands)
+    _add_run_command(commands)
+    _add_bench_command(commands)
     return parser
 
 
@@ -198,9 +244,10 @@ def main(argv=None):
     Returns
     -------
     int
-        Exit code: 0 on success, 130 when interrupted.  Invalid arguments
-        raise ``SystemExit(2)`` from argparse, after printing the usage and
-        the offending value to stderr.
+        Exit code: 0 on success, 1 when an optional dependency is missing,
+        130 when interrupted.  Invalid arguments raise ``SystemExit(2)``
+        from argparse, after printing the usage and a one-line message
+        naming the offending value to stderr.
     """
     args = build_parser().parse_args(argv)
     try:
@@ -210,26 +257,80 @@ def main(argv=None):
         return 130
 
 
+def _check_out(parser, out):
+    """Exit with a usage error unless ``out`` is, or can be made, a folder."""
+    path = Path(out)
+    for existing in (path, *path.parents):
+        if existing.exists():
+            if not existing.is_dir():
+                parser.error(f"argument --out: cannot write into {out!r}: "
+                             f"{str(existing)!r} is not a folder")
+            return
+
+
+def _optimize(parser, front_door, problem, what, **options):
+    """``front_door(problem, ...)``, with argument errors reported as usage errors.
+
+    ``minimize`` checks its arguments and builds the optimiser before it
+    evaluates anything, so a ``ValueError`` or ``TypeError`` raised while the
+    objective has not yet been called comes from the command-line values
+    (exit 2, naming ``what``); one raised later, by the objective or during
+    the run, propagates.
+    """
+    calls = 0
+
+    def objective(X):
+        nonlocal calls
+        calls += 1
+        return problem(X)
+
+    objective.__qualname__ = problem.name  # evaluation errors name the problem, not this wrapper
+    try:
+        return front_door(objective, bounds=problem.bounds, vectorized=True, **options)
+    except (TypeError, ValueError) as exc:
+        if calls:
+            raise
+        parser.error(f"invalid options for {what}: {_one_line(exc)}")
+
+
 def _cmd_demo(args):
     """Run ``evodiff demo``: minimise each chosen problem and print a report."""
+    parser = args.command_parser
+    _check_out(parser, args.out)
     if args.problem == "cartpole":
         return _cmd_demo_cartpole(args)
-    args.popsize = 512 if args.popsize is None else args.popsize
-    args.steps = 50 if args.steps is None else args.steps
+    if args.network is not None:
+        parser.error(f"argument --network: only with the cartpole demo; got --network "
+                     f"{args.network!r} with {args.problem!r}")
+    args.popsize = DEMO_POPSIZE if args.popsize is None else args.popsize
+    args.steps = DEMO_STEPS if args.steps is None else args.steps
+    _check_comparison_budget(parser, args.popsize, args.steps)
     names = list(DEMOS) if args.problem == "all" else [args.problem]
     for i, name in enumerate(names):
         factory, title = DEMOS[name]
         problem = factory()
         start = time.perf_counter()
-        res = minimize(problem, bounds=problem.bounds, vectorized=True, popsize=args.popsize,
-                       maxiter=args.steps, rng=args.seed, polish=True,
-                       progress=not args.no_progress)
+        res = _optimize(parser, minimize, problem, "the demo", popsize=args.popsize,
+                        maxiter=args.steps, rng=args.seed, polish=True,
+                        progress=not args.no_progress)
         elapsed = time.perf_counter() - start
         if i:
             print()
         print(_report(problem, title, res, args, elapsed))
         print(_compare_and_plot(problem, args))
     return 0
+
+
+def _check_comparison_budget(parser, popsize, steps):
+    """Exit with a usage error if the baselines' budget is under one of their generations."""
+    from .demos import landscapes
+
+    # OpenES and PEPG spend Diffusion Evolution's budget in generations of this size.
+    minimum = landscapes.STRATEGY_POPSIZE
+    if popsize * steps < minimum:
+        parser.error(f"arguments --popsize and --steps: the baselines need a budget of at "
+                     f"least {minimum} evaluations; got --popsize {popsize} x --steps {steps} "
+                     f"= {popsize * steps}")
 
 
 def _compare_and_plot(problem, args):
@@ -249,16 +350,13 @@ def _cmd_bench(args):
     """Run ``evodiff bench``: the harness of :mod:`evodiff.bench`, tables and figures."""
     from . import bench
 
-    parser = build_parser()
+    parser = args.command_parser
     suite_problems = [p.name for p in bench.SUITES[args.suite]]
-    for name in args.methods or []:
-        if name not in bench.METHODS:
-            parser.error(f"argument --methods: invalid choice {name!r} "
-                         f"(choose from {', '.join(bench.METHODS)})")
     for name in args.problems or []:
         if name not in suite_problems:
             parser.error(f"argument --problems: invalid choice {name!r} for suite "
                          f"{args.suite!r} (choose from {', '.join(suite_problems)})")
+    _check_out(parser, args.out)
     start = time.perf_counter()
     result = bench.run_suite(args.suite, methods=args.methods, problems=args.problems,
                              runs=args.runs, jobs=args.jobs, progress=not args.no_progress,
@@ -296,31 +394,40 @@ def _bench_figures(bench, result, args):
 
 def _cmd_run(args):
     """Run ``evodiff run``: one optimisation and a summary."""
-    if args.latent is not None and args.method != "diffevo":
-        build_parser().error(f"argument --latent: only with --method diffevo, not {args.method!r}")
+    parser = args.command_parser
+    if args.latent is not None and args.method not in LATENT_METHODS:
+        parser.error(f"argument --latent: only with --method {' or '.join(LATENT_METHODS)}; "
+                     f"got --latent {args.latent!r} with --method {args.method!r}")
+    # One seed, two independent streams, so that the shift does not replay the optimiser's draws.
+    shift_rng, optimizer_rng = spawn_generators(args.seed, 2)
     try:
-        problem = problems.get_problem(args.problem, dim=args.dim,
-                                       shift=True if args.shift else None, rng=args.seed)
+        problem = problems.get_problem(args.problem, dim=args.dim, shift=args.shift,
+                                       rng=shift_rng)
     except (TypeError, ValueError) as exc:
-        build_parser().error(f"argument --dim: {exc}")
+        parser.error(f"argument --dim: {_one_line(exc)}")
     front_door = maximize if problem.sense == "max" else minimize
+    options = {"latent": args.latent} if args.latent is not None else {}
     start = time.perf_counter()
-    res = front_door(problem, bounds=problem.bounds, method=args.method, popsize=args.popsize,
-                     maxiter=args.maxiter, vectorized=True, rng=args.seed, latent=args.latent,
-                     polish=args.polish, progress=not args.no_progress)
+    res = _optimize(parser, front_door, problem, f"--method {args.method}", method=args.method,
+                    popsize=args.popsize, maxiter=args.maxiter, rng=optimizer_rng,
+                    polish=args.polish, progress=not args.no_progress, **options)
     elapsed = time.perf_counter() - start
     best_known = problem.optimum_value
-    found = int(np.sum(problem.distance_to_optima(np.array([m.x for m in res.modes])) < FOUND_RADIUS)) \
-        if res.modes else 0
+    found = 0
+    if res.modes:
+        locations = np.array([m.x for m in res.modes])
+        found = int(np.sum(problem.distance_to_optima(locations) < FOUND_RADIUS))
+    sense = "maximise" if problem.sense == "max" else "minimise"
+    point = _point(res.x) if problem.dim <= 8 else _point(res.x[:8]) + " ..."
     lines = [
-        f"{problem.name} ({problem.dim}-D, {'maximise' if problem.sense == 'max' else 'minimise'}) "
+        f"{problem.name} ({problem.dim}-D, {sense}) "
         f"on {_domain(problem)} with {args.method}, seed {args.seed}",
         f"  message        {res.message}",
         f"  generations    {res.nit}",
         f"  evaluations    {res.nfev}",
         f"  best value     {res.fun:.6e}  (known optimum {best_known:g}, gap "
         f"{abs(res.fun - best_known):.3e})",
-        f"  best point     {_point(res.x) if problem.dim <= 8 else _point(res.x[:8]) + ' ...'}",
+        f"  best point     {point}",
         f"  modes          {len(res.modes)} distinct; {found} of {problem.optima.shape[0]} known "
         f"global optima within {FOUND_RADIUS}",
         f"  time           {elapsed:.2f} s",
@@ -338,7 +445,8 @@ def _cmd_demo_cartpole(args):
         settings.popsize = args.popsize
     if args.steps is not None:
         settings.steps = args.steps
-    networks = ("small", "large") if args.network == "both" else (args.network,)
+    network = args.network or "both"
+    networks = ("small", "large") if network == "both" else (network,)
     report = None if args.no_progress else print
     try:
         cartpole.main(networks=networks, settings=settings, out=Path(args.out) / "cartpole",
