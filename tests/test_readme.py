@@ -53,11 +53,7 @@ JOINERS = ("and",)
 #: Quotes of the README known to be wrong: comment text -> what the line prints instead.
 #: The test of their block is an expected failure until the README is corrected; an entry
 #: whose quote is gone from the README, or matches again, fails the test so it gets removed.
-KNOWN_WRONG = {
-    "the best point and its value: [3. 2.] 8.7e-16":
-        "[ 3.58442834 -1.84812653] 1.271642867804625e-16 (the best of the four minima is "
-        "another one than (3, 2))",
-}
+KNOWN_WRONG = {}
 
 _TOKEN = re.compile(
     r"(?P<number>[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?|[-+]?(?:nan|inf)\b)"
