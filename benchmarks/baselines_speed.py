@@ -41,6 +41,12 @@ Run::
 
     python benchmarks/baselines_speed.py            # all sizes, about 20 s on 2 idle cores
     python benchmarks/baselines_speed.py --quick    # a smoke run, about 3 s
+    python benchmarks/baselines_speed.py --markdown docs/performance_tables
+                                                    # also write the table of docs/performance.md
+
+With ``--markdown DIR`` the table and the verdict are also written as the
+MyST fragment ``DIR/baselines_speed.md.inc``, which ``docs/performance.md``
+includes.
 
 pycma (``pip install cma``) is needed; it is not a dependency of evodiff.
 """
@@ -53,6 +59,7 @@ import math
 import time
 
 import numpy as np
+from markdown_fragment import load_average, markdown_table, run_line, script_command, write_fragment
 
 from evodiff import CMAES
 
@@ -88,7 +95,7 @@ def make_cma(n, popsize, seed):
 
 
 def evodiff_cadence(opt):
-    """Generations between two eigendecompositions in evodiff (once more than the gap has passed)."""
+    """Generations between two eigendecompositions in evodiff (once the gap has passed)."""
     return math.floor(opt.params.eigen_gap) + 1
 
 
@@ -99,7 +106,7 @@ def cma_cadence(es):
 
 
 def evodiff_generation(opt):
-    """Time one ``ask`` + ``tell`` of evodiff's CMAES; the sphere is evaluated in between, untimed."""
+    """Time one ``ask`` + ``tell`` of evodiff's CMAES; the sphere in between is not timed."""
     start = time.perf_counter()
     X = opt.ask()
     asked = time.perf_counter()
@@ -174,17 +181,28 @@ def measure(n, popsize, target, seed=1):
 
 
 def main(argv=None):
+    """Command-line entry point.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        Arguments; ``sys.argv[1:]`` if omitted.
+    """
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true",
                         help="a tenth of the generations (at least three eigen periods)")
+    parser.add_argument("--markdown", metavar="DIR",
+                        help="also write the results as DIR/baselines_speed.md.inc "
+                             "(e.g. docs/performance_tables)")
     args = parser.parse_args(argv)
     import cma
 
+    started, start_load = time.localtime(), load_average()
     print(f"evodiff CMAES against pycma {cma.__version__}; mean ms per generation (ask + tell, "
           "objective excluded), float64, NumPy")
     print(f"{'n':>5} {'popsize':>8} {'gens':>5} {'eig every':>10} {'evodiff ms':>11} "
           f"{'pycma ms':>9} {'ratio':>7}")
-    ratios = []
+    ratios, rows = [], []
     for n in DIMENSIONS:
         for popsize in POPSIZES:
             target = GENERATIONS[(n, popsize is None)]
@@ -197,14 +215,23 @@ def main(argv=None):
             print(f"{n:>5} {row['popsize']:>8} {row['generations']:>5} {cadence:>10} "
                   f"{row['evodiff'] * 1e3:>11.3f} {row['cma'] * 1e3:>9.3f} {ratio:>7.2f}",
                   flush=True)
+            rows.append((n, row["popsize"], row["generations"], cadence,
+                         f"{row['evodiff'] * 1e3:.3f}", f"{row['cma'] * 1e3:.3f}", f"{ratio:.2f}"))
     worst, n, popsize = max(ratios)
     if worst < 1.0:
-        print(f"evodiff has lower overhead than pycma at every size (worst ratio {worst:.2f}, "
-              f"n={n}, popsize={popsize}).")
+        verdict = (f"evodiff has lower overhead than pycma at every size (ratio = evodiff / "
+                   f"pycma, worst {worst:.3f} at n = {n}, popsize {popsize}).")
     else:
-        print(f"evodiff does NOT have lower overhead at every size: ratio {worst:.2f} at n={n}, "
-              f"popsize={popsize} (ratio = evodiff / pycma; below 1 is faster).")
-
+        verdict = (f"evodiff does NOT have lower overhead at every size: ratio {worst:.3f} at "
+                   f"n = {n}, popsize {popsize} (ratio = evodiff / pycma; below 1 is faster).")
+    print(verdict)
+    if args.markdown:
+        note = f"pycma {cma.__version__}" + ("; quick mode (--quick)" if args.quick else "")
+        table = markdown_table(("n", "popsize", "generations", "eig every", "evodiff (ms)",
+                                "pycma (ms)", "ratio"), rows, "rrrrrrr")
+        blocks = [run_line(start_load, note, started), table, verdict.replace("NOT", "**not**")]
+        write_fragment(args.markdown, "baselines_speed", blocks,
+                       command=script_command("benchmarks/baselines_speed.py", argv))
 
 if __name__ == "__main__":
     main()

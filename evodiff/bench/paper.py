@@ -138,18 +138,17 @@ def _paper_problem(family, dim, sense, table_target, scale, max_distance):
     if sense == "min":
         return _problems.Problem(
             name, dim, lower, upper, base.optima, base.optimum_value, "min",
-            _boxed(base.fn, PAPER_HALF_WIDTH, PAPER_OUTSIDE_MIN), target=table_target,
+            _boxed(base, PAPER_HALF_WIDTH, PAPER_OUTSIDE_MIN), target=table_target,
             scale=scale, max_distance=max_distance)
     # Rastrigin is separable: its corner does not depend on D; Ackley's is found in 2-D.
-    corner = _diagonal_maximum(base.fn if family == "ackley" else
-                               _problems.get_problem(family, 1).fn,
+    corner = _diagonal_maximum(base if family == "ackley" else _problems.get_problem(family, 1),
                                dim if family == "ackley" else 1)
     optima = np.empty((0, dim))
     if dim <= 8:
         optima = corner * np.array(list(itertools.product((-1.0, 1.0), repeat=dim)))
     return _problems.Problem(
         name, dim, lower, upper, optima, -table_target, "max",
-        _boxed(base.fn, PAPER_HALF_WIDTH, PAPER_OUTSIDE_MAX), target=-table_target,
+        _boxed(base, PAPER_HALF_WIDTH, PAPER_OUTSIDE_MAX), target=-table_target,
         scale=scale, max_distance=max_distance, corner=corner)
 
 
