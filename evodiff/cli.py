@@ -7,6 +7,9 @@ Usage::
                           [--out DIR]
     evodiff bench [--suite paper|standard] [--methods M ...] [--problems P ...] [--runs N]
                   [--jobs J] [--out DIR] [--no-figures] [--no-progress]
+    evodiff bench --suite bbob [--methods M ...] [--dimensions D ...] [--functions F ...]
+                  [--instances I ...] [--budget-multiplier B] [--seed S] [--jobs J]
+                  [--out DIR] [--overwrite] [--no-figures] [--no-progress]
     evodiff run PROBLEM [--method M] [--dim D] [--popsize N] [--maxiter N] [--seed N]
                         [--shift] [--latent random|pca] [--polish] [--no-progress]
 
@@ -49,10 +52,10 @@ DEMO_POPSIZE = 512
 DEMO_STEPS = 50
 
 #: The methods that take ``evodiff run --latent``.
-LATENT_METHODS = ("diffevo", "latent-diffevo")
+LATENT_METHODS = ("auto", "diffevo", "latent-diffevo", "diffevo-restarts")
 
 #: Suites of ``evodiff bench`` (keys of ``evodiff.bench.SUITES``).
-BENCH_SUITES = ("paper", "standard", "standard-shifted")
+BENCH_SUITES = ("paper", "standard", "standard-shifted", "bbob")
 
 #: A known optimum counts as found when a mode lies within this distance of it.
 FOUND_RADIUS = 0.1
@@ -149,7 +152,7 @@ def _add_run_command(commands):
     )
     run.add_argument("problem", choices=sorted(problems.PROBLEMS),
                      help="benchmark problem (evodiff.problems)")
-    run.add_argument("--method", choices=registry.method_names(), default="diffevo",
+    run.add_argument("--method", choices=["auto", *registry.method_names()], default="auto",
                      help="optimisation method, any of evodiff.registry "
                           "(default: %(default)s)")
     run.add_argument("--dim", type=_int_at_least(1), default=None, metavar="D",
@@ -191,14 +194,34 @@ def _add_bench_command(commands):
                        help="paper: the protocol of the paper's Table 1 / Figure 3; standard: "
                             "shifted and rotated minimisation problems; standard-shifted: "
                             "shifted only (default: %(default)s)")
-    bench.add_argument("--methods", nargs="+", choices=registry.method_names(), default=None,
-                       metavar="M",
-                       help="methods to run, any of %(choices)s (default: all of the suite's)")
+    bench.add_argument("--methods", nargs="+", choices=[*registry.method_names(), "pycma"],
+                       default=None, metavar="M",
+                       help="methods to run, any of %(choices)s ('pycma': the reference "
+                            "IPOP-CMA-ES of the cma package, bbob only; default: all of the "
+                            "suite's; bbob: diffevo-restarts, cmaes and pycma)")
     bench.add_argument("--problems", nargs="+", default=None, metavar="P",
-                       help="problems to run (default: all of the suite's)")
-    bench.add_argument("--runs", type=_int_at_least(1), default=10, metavar="N",
+                       help="problems to run (default: all of the suite's; not for bbob)")
+    bench.add_argument("--runs", type=_int_at_least(1), default=None, metavar="N",
                        help="independent runs (seeds 0..N-1) per method and problem "
-                            "(default: %(default)s; the paper: 100)")
+                            "(default: 10; the paper: 100; not for bbob, where the instances "
+                            "are the runs)")
+    bbob = bench.add_argument_group(
+        "bbob suite", "COCO's bbob suite (needs the [bbob] extra): cocoex exdata folders under "
+                      "--out/exdata, cocopp's figures under --out/ppdata, runs.csv and "
+                      "summary.md with the fraction of (function, instance) pairs solved to "
+                      "f - f_opt <= 1e-8")
+    bbob.add_argument("--dimensions", nargs="+", type=int, default=None, metavar="D",
+                      help="dimensions (default: 2 3 5 10 20)")
+    bbob.add_argument("--functions", nargs="+", type=int, default=None, metavar="F",
+                      help="function numbers 1-24 (default: all)")
+    bbob.add_argument("--instances", nargs="+", type=int, default=None, metavar="I",
+                      help="instance numbers (default: 1-15)")
+    bbob.add_argument("--budget-multiplier", type=float, default=None, metavar="B",
+                      help="evaluations per run: B * D, never exceeded (default: 10000)")
+    bbob.add_argument("--seed", type=_int_at_least(0), default=0, metavar="S",
+                      help="base seed of every run (default: %(default)s)")
+    bbob.add_argument("--overwrite", action="store_true",
+                      help="replace a method's results already under --out")
     bench.add_argument("--jobs", type=_int_at_least(1), default=1, metavar="J",
                        help="parallel worker processes; results do not depend on it "
                             "(default: %(default)s)")
@@ -310,7 +333,8 @@ def _cmd_demo(args):
         factory, title = DEMOS[name]
         problem = factory()
         start = time.perf_counter()
-        res = _optimize(parser, minimize, problem, "the demo", popsize=args.popsize,
+        res = _optimize(parser, minimize, problem, "the demo", method="diffevo",
+                        popsize=args.popsize,
                         maxiter=args.steps, rng=args.seed, polish=True,
                         progress=not args.no_progress)
         elapsed = time.perf_counter() - start
@@ -351,6 +375,16 @@ def _cmd_bench(args):
     from . import bench
 
     parser = args.command_parser
+    bbob_only = {"--dimensions": args.dimensions, "--functions": args.functions,
+                 "--instances": args.instances, "--budget-multiplier": args.budget_multiplier}
+    if args.suite == "bbob":
+        return _cmd_bench_bbob(args)
+    for option, value in bbob_only.items():
+        if value is not None:
+            parser.error(f"argument {option}: only for --suite bbob")
+    if "pycma" in (args.methods or []):
+        parser.error("argument --methods: 'pycma' runs on --suite bbob only")
+    args.runs = 10 if args.runs is None else args.runs
     suite_problems = [p.name for p in bench.SUITES[args.suite]]
     for name in args.problems or []:
         if name not in suite_problems:
@@ -368,6 +402,52 @@ def _cmd_bench(args):
     print(f"{len(result.rows)} runs in {time.perf_counter() - start:.1f} s; wrote:")
     for path in paths.values():
         print(f"  {path}")
+    return 0
+
+
+#: Methods of ``evodiff bench --suite bbob`` when none are named.
+BBOB_DEFAULT_METHODS = ("diffevo-restarts", "cmaes", "pycma")
+
+
+def _cmd_bench_bbob(args):
+    """Run ``evodiff bench --suite bbob``: cocoex experiment, cocopp figures, solved table."""
+    from .bench import bbob, bbob_report
+
+    parser = args.command_parser
+    if args.problems is not None:
+        parser.error("argument --problems: not for --suite bbob (use --functions)")
+    if args.runs is not None:
+        parser.error("argument --runs: not for --suite bbob (the instances are the runs)")
+    _check_out(parser, args.out)
+    methods = args.methods or list(BBOB_DEFAULT_METHODS)
+    budget = (bbob.BBOB_BUDGET_MULTIPLIER if args.budget_multiplier is None
+              else args.budget_multiplier)
+    start = time.perf_counter()
+    try:
+        records = bbob.run_bbob(methods, args.out, dimensions=args.dimensions,
+                                functions=args.functions, instances=args.instances,
+                                budget_multiplier=budget, jobs=args.jobs, seed=args.seed,
+                                progress=not args.no_progress, overwrite=args.overwrite)
+    except ImportError as exc:
+        print(f"evodiff bench: {exc}", file=sys.stderr)
+        return 1
+    except (ValueError, TypeError, FileExistsError) as exc:
+        parser.error(_one_line(exc))
+    out = Path(args.out)
+    table = bbob_report.solved_table(records)
+    summary = out / "summary.md"
+    summary.write_text(f"Fraction of (function, instance) pairs with f - f_opt <= 1e-8 within "
+                       f"{budget:g} * D evaluations.\n\n{table}\n")
+    print(table)
+    print(f"{len(records)} runs in {time.perf_counter() - start:.1f} s; wrote:")
+    print(f"  {out / 'runs.csv'}\n  {summary}\n  {out / 'exdata'}")
+    if not args.no_figures:
+        try:
+            figures = bbob_report.render(out, methods)
+        except ImportError as exc:
+            print(f"evodiff bench: {exc}", file=sys.stderr)
+            return 1
+        print(f"  {figures['folder']} (cocopp: {len(figures['groups'])} ECDF figures per group)")
     return 0
 
 

@@ -18,6 +18,7 @@ from scipy.optimize import minimize as _scipy_minimize
 from tqdm.auto import tqdm
 
 from . import checkpoint as checkpoint_module
+from .algorithms.cmaes import CMAES
 from .driver import History, run
 from .evaluation import Evaluator, evaluate
 from .modes import Mode, cluster_points
@@ -123,6 +124,59 @@ def _polish(modes, objective, space, sign):
     return polished
 
 
+#: Largest dimension for which ``method='auto'`` picks the converging Diffusion Evolution
+#: (its CMA-ES refinements hold D x D matrices); beyond it, latent Diffusion Evolution.
+AUTO_MAX_REFINED_DIM = 1000
+
+#: Step size (normalised units) and evaluations per dimension of ``polish='cmaes'``.
+CMAES_POLISH_SIGMA = 0.05
+CMAES_POLISH_EVALS_PER_DIM = 1000
+
+
+def _polish_cmaes(modes, evaluate_batch, opt, sense, counter):
+    """Refine every mode with a small CMA-ES started there (derivative-free)."""
+    space = opt.space
+    region = ({"bounds": list(zip(space.lower, space.upper))} if space.bounded
+              else {"center": space.center, "scale": space.scale})
+    polished = []
+    for index, mode in enumerate(modes):
+        local = CMAES(x0=np.clip(mode.x, space.lower, space.upper) if space.bounded else mode.x,
+                      sigma0=CMAES_POLISH_SIGMA, sense=sense, rng=opt.rng,
+                      dtype=opt.backend.dtype_name, maxfevals=CMAES_POLISH_EVALS_PER_DIM * opt.dim,
+                      **region)
+
+        def batch(X):
+            counter[0] += X.shape[0]
+            return evaluate_batch(local.backend.to_host(X))
+        run(local, batch)
+        better = (local.best_fun < mode.fun) if sense == "min" else (local.best_fun > mode.fun)
+        if local.best_x is not None and np.isfinite(local.best_fun) and better:
+            mode = Mode(x=local.best_x, fun=local.best_fun, count=mode.count,
+                        support=mode.support)
+        polished.append(mode)
+    return polished
+
+
+def _dimension(bounds, x0):
+    if bounds is not None:
+        lower = getattr(bounds, "lb", None)
+        return int(np.size(lower)) if lower is not None else len(bounds)
+    return int(np.size(x0))
+
+
+def _choose_method(bounds, x0, latent):
+    """The method ``method='auto'`` runs, and why (a phrase for ``res.message``)."""
+    if latent is not None:
+        return "diffevo", "a latent encoder was given"
+    try:
+        dim = _dimension(bounds, x0)
+    except TypeError:
+        return "diffevo-restarts", "default"  # the region's own checks report the problem
+    if dim > AUTO_MAX_REFINED_DIM:
+        return "latent-diffevo", f"D = {dim} > {AUTO_MAX_REFINED_DIM}"
+    return "diffevo-restarts", f"D = {dim} <= {AUTO_MAX_REFINED_DIM}"
+
+
 def _save(opt, path, history):
     """Write the optimiser's state and the run's history (see :mod:`evodiff.checkpoint`)."""
     extra = {f"history_{key}": values for key, values in history.as_arrays().items()}
@@ -142,9 +196,11 @@ def _resume(opt, path):
 
 
 def _check_run_arguments(fun, method, popsize, maxiter, callback, mode_radius, min_support,
-                         checkpoint_every):
+                         checkpoint_every, polish):
     if not callable(fun):
         raise TypeError(f"fun must be callable; got {type(fun).__name__}")
+    if polish not in (False, True, "lbfgsb", "cmaes"):
+        raise ValueError(f"polish must be False, True, 'lbfgsb' or 'cmaes'; got {polish!r}")
     spec = get_method(method)
     if popsize is not None:
         popsize = check_popsize(popsize)
@@ -175,14 +231,19 @@ def _generation_hook(opt, history, bar, callback, checkpoint, checkpoint_every):
 def _run(fun, sense, bounds, x0, sigma, method, popsize, maxiter, args, vectorized, rng,
          callback, polish, progress, backend, dtype, mode_radius, min_support, latent, options,
          *, workers=None, batch_size=None, checkpoint=None, checkpoint_every=1, resume=None):
+    chosen = None
+    if isinstance(method, str) and method.strip().lower() == "auto":
+        method, chosen = _choose_method(bounds, x0, latent)
     spec, popsize, maxiter = _check_run_arguments(
-        fun, method, popsize, maxiter, callback, mode_radius, min_support, checkpoint_every)
+        fun, method, popsize, maxiter, callback, mode_radius, min_support, checkpoint_every,
+        polish)
     if not isinstance(args, tuple):
         args = (args,)
     options = dict(options or {})
     if latent is not None:
-        if spec.name not in ("diffevo", "latent-diffevo"):
-            raise ValueError(f"latent applies to method='diffevo' only; got method={method!r}")
+        if spec.name not in ("diffevo", "latent-diffevo", "diffevo-restarts"):
+            raise ValueError("latent applies to the Diffusion Evolution methods only; "
+                             f"got method={method!r}")
         options["latent"] = latent
     opt = spec.build(popsize=popsize, maxiter=maxiter, sense=sense, rng=rng, dtype=dtype,
                      backend=backend, **_region(bounds, x0, sigma), **options)
@@ -203,13 +264,20 @@ def _run(fun, sense, bounds, x0, sigma, method, popsize, maxiter, args, vectoriz
     counter = [0]
     objective = _scalar_objective(fun, vectorized, args, opt.backend, counter)
     modes = _find_modes(opt, objective, mode_radius, min_support)
-    if polish:
+    if polish == "cmaes":
+        def evaluate_batch(X):
+            values = evaluate(fun, opt.backend.asarray(X), vectorized=vectorized, args=args)
+            return np.asarray(opt.backend.to_host(values), dtype=np.float64)
+        modes = _polish_cmaes(modes, evaluate_batch, opt, sense, counter)
+    elif polish:
         modes = _polish(modes, objective, opt.space, 1.0 if sense == "min" else -1.0)
     modes = _merge_modes(modes, opt.space, mode_radius, sense)
     best_x, best_fun = opt.best_x, opt.best_fun
     for mode in modes:
         if (mode.fun < best_fun) if sense == "min" else (mode.fun > best_fun):
             best_x, best_fun = mode.x, mode.fun
+    if chosen is not None:
+        message = f"method 'auto' chose {spec.name!r} ({chosen}): {message}"
     return OptimizeResult(
         x=best_x, fun=best_fun, nfev=opt.nfev + counter[0], nit=opt.nit,
         success=success, message=message, method=spec.name,
@@ -219,7 +287,7 @@ def _run(fun, sense, bounds, x0, sigma, method, popsize, maxiter, args, vectoriz
     )
 
 
-def minimize(fun, bounds=None, *, x0=None, sigma=None, method="diffevo", popsize=None,
+def minimize(fun, bounds=None, *, x0=None, sigma=None, method="auto", popsize=None,
              maxiter=None, args=(), vectorized=False, rng=None, callback=None, polish=False,
              progress=False, backend="numpy", dtype="float64", mode_radius=0.05,
              min_support=0.01, latent=None, options=None, workers=None, batch_size=None,
@@ -339,7 +407,7 @@ def minimize(fun, bounds=None, *, x0=None, sigma=None, method="diffevo", popsize
                 checkpoint_every=checkpoint_every, resume=resume)
 
 
-def maximize(fun, bounds=None, *, x0=None, sigma=None, method="diffevo", popsize=None,
+def maximize(fun, bounds=None, *, x0=None, sigma=None, method="auto", popsize=None,
              maxiter=None, args=(), vectorized=False, rng=None, callback=None, polish=False,
              progress=False, backend="numpy", dtype="float64", mode_radius=0.05,
              min_support=0.01, latent=None, options=None, workers=None, batch_size=None,

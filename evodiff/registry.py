@@ -22,6 +22,7 @@ from .algorithms.cmaes import CMAES
 from .algorithms.diffusion import DiffusionEvolution
 from .algorithms.openes import OpenES
 from .algorithms.pepg import PEPG
+from .algorithms.restarts import RestartedDiffusionEvolution
 from .validation import check_int
 
 __all__ = ["MethodSpec", "METHODS", "register_method", "make_optimizer", "get_method",
@@ -203,6 +204,18 @@ def _cmaes_budget(budget, popsize):
     return {"popsize": None, "maxiter": None, "maxfevals": budget, "restarts": 100}
 
 
+def _restarted_builder(*, popsize, maxiter, **settings):
+    """``maxiter`` is the exploration's number of schedule points (its ``steps``)."""
+    if maxiter is not None:
+        settings["steps"] = check_int("maxiter", maxiter, minimum=2)
+    return RestartedDiffusionEvolution(popsize=popsize, **settings)
+
+
+def _restarted_budget(budget, popsize):
+    """The converging Diffusion Evolution spends the budget itself (restarts included)."""
+    return {"popsize": popsize, "maxfevals": budget}
+
+
 register_method("diffevo", _diffevo_builder(None), label="Diffusion Evolution",
                 default_popsize=DiffusionEvolution.DEFAULT_POPSIZE)
 register_method("latent-diffevo", _diffevo_builder("random"), label="Latent Diffusion Evolution",
@@ -212,3 +225,5 @@ register_method("cmaes", _class_builder(CMAES), label="CMA-ES",
 register_method("openes", _class_builder(OpenES), label="OpenES",
                 default_popsize=OpenES.DEFAULT_POPSIZE)
 register_method("pepg", _class_builder(PEPG), label="PEPG", default_popsize=PEPG.DEFAULT_POPSIZE)
+register_method("diffevo-restarts", _restarted_builder, label="Diffusion Evolution + restarts",
+                default_popsize=None, budget_settings=_restarted_budget)

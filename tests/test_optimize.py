@@ -14,7 +14,7 @@ def sphere_shifted(X):
 
 def test_result_fields_and_accounting(backend_name):
     res = minimize(sphere_shifted, bounds=[(-5, 5)] * 2, vectorized=True, popsize=64,
-                   maxiter=10, rng=0, backend=backend_name)
+                   maxiter=10, rng=0, backend=backend_name, method="diffevo")
     assert isinstance(res, OptimizeResult)
     assert res.success and res.message == "completed 10 generations" and res.nit == 10
     assert res.x.shape == (2,) and res.fun == pytest.approx(sphere_shifted(res.x))
@@ -153,7 +153,7 @@ def test_latent_diffevo_is_a_method_of_minimize():
 
 def test_estimates_and_the_deprecated_x0_alias():
     res = minimize(sphere_shifted, bounds=[(-5, 5)] * 2, vectorized=True, popsize=16, maxiter=4,
-                   rng=0)
+                   rng=0, method="diffevo")
     assert res.estimates.shape == (16, 2)
     with pytest.warns(DeprecationWarning, match="estimates"):
         alias = res.x0

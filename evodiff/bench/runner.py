@@ -240,7 +240,7 @@ _THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS
 
 
 @contextlib.contextmanager
-def _single_threaded_children():
+def single_threaded_children():
     """Start worker processes with one BLAS thread each (unless the user set a count).
 
     ``jobs`` processes that each run a multi-threaded BLAS on the same cores
@@ -279,7 +279,7 @@ def _run_tasks(tasks, jobs, progress, suite):
                 outcomes.append(_task(task))
                 bar.update(1)
             return outcomes
-        with _single_threaded_children(), ProcessPoolExecutor(
+        with single_threaded_children(), ProcessPoolExecutor(
                 max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
             futures = [pool.submit(_task, task) for task in tasks]
             for future in as_completed(futures):
