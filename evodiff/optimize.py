@@ -139,15 +139,15 @@ def _polish_cmaes(modes, evaluate_batch, opt, sense, counter):
     region = ({"bounds": list(zip(space.lower, space.upper))} if space.bounded
               else {"center": space.center, "scale": space.scale})
     polished = []
-    for index, mode in enumerate(modes):
+    def batch(X):
+        counter[0] += X.shape[0]
+        return evaluate_batch(opt.backend.to_host(X))
+
+    for mode in modes:
         local = CMAES(x0=np.clip(mode.x, space.lower, space.upper) if space.bounded else mode.x,
                       sigma0=CMAES_POLISH_SIGMA, sense=sense, rng=opt.rng,
                       dtype=opt.backend.dtype_name, maxfevals=CMAES_POLISH_EVALS_PER_DIM * opt.dim,
                       **region)
-
-        def batch(X):
-            counter[0] += X.shape[0]
-            return evaluate_batch(local.backend.to_host(X))
         run(local, batch)
         better = (local.best_fun < mode.fun) if sense == "min" else (local.best_fun > mode.fun)
         if local.best_x is not None and np.isfinite(local.best_fun) and better:
