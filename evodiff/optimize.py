@@ -307,19 +307,32 @@ def minimize(fun, bounds=None, *, x0=None, sigma=None, method="auto", popsize=No
         Centre of the search region when there are no bounds.
     sigma : float or array_like, optional
         Scale of the search region around ``x0`` (default 1).
-    method : str, default 'diffevo'
-        Name of a registered method (:data:`~evodiff.registry.METHODS`):
-        ``'diffevo'`` (Diffusion Evolution), ``'latent-diffevo'`` (its latent
-        variant, ``latent='random'``), ``'cmaes'``, ``'openes'``, ``'pepg'``,
-        or one added with :func:`~evodiff.registry.register_method`.
+    method : str, default 'auto'
+        ``'auto'`` chooses by the problem and says so in ``res.message``:
+        ``'diffevo-restarts'`` up to ``AUTO_MAX_REFINED_DIM`` = 1000
+        dimensions, ``'latent-diffevo'`` beyond (CMA-ES refinements would
+        hold D x D matrices), ``'diffevo'`` when a ``latent`` encoder is
+        given.  Or the name of a registered method
+        (:data:`~evodiff.registry.METHODS`): ``'diffevo-restarts'``
+        (Diffusion Evolution that converges: exploration, CMA-ES refinement
+        of its modes and restarts inside a budget of ``10_000 * D``
+        evaluations, :class:`~evodiff.algorithms.restarts.RestartedDiffusionEvolution`),
+        ``'diffevo'`` (the paper's Diffusion Evolution, unchanged),
+        ``'latent-diffevo'`` (its latent variant, ``latent='random'``),
+        ``'cmaes'``, ``'openes'``, ``'pepg'``, or one added with
+        :func:`~evodiff.registry.register_method`.
     popsize : int, optional
         Population size: an absolute number of individuals per generation
         (not a multiplier of the dimension as in
         ``scipy.optimize.differential_evolution``).  Defaults: Diffusion
-        Evolution 512, CMA-ES ``4 + floor(3 ln D)``, OpenES and PEPG 256.
+        Evolution 512, its exploration in ``'diffevo-restarts'``
+        ``max(256, 32 D)`` (fewer when the budget is small), CMA-ES
+        ``4 + floor(3 ln D)``, OpenES and PEPG 256.
     maxiter : int, optional
         Number of generations.  Diffusion Evolution: the number of schedule
-        points (default 50); CMA-ES: generations per run (pycma's default
+        points (default 50); ``'diffevo-restarts'``: the schedule points of
+        its exploration (default 20; the budget is
+        ``options={'maxfevals': ...}``); CMA-ES: generations per run (pycma's default
         ``100 + 150 (D + 3)**2 / sqrt(popsize)``, other stopping rules may end
         the run first, see :class:`~evodiff.algorithms.cmaes.CMAES`); OpenES
         and PEPG: default 1000.
@@ -334,9 +347,13 @@ def minimize(fun, bounds=None, *, x0=None, sigma=None, method="auto", popsize=No
         ``OptimizeResult`` holding ``x``, ``fun``, ``nit``, ``nfev`` and
         ``history``.  Returning ``True`` or raising ``StopIteration`` stops
         the run (``success`` is then ``False``).
-    polish : bool, default False
-        Refine every mode with L-BFGS-B (bounded by ``bounds``); its
-        evaluations are counted in ``nfev``.
+    polish : {False, True, 'lbfgsb', 'cmaes'}, default False
+        Refine every mode after the run: ``True`` or ``'lbfgsb'`` with
+        L-BFGS-B (bounded by ``bounds``; for smooth objectives),
+        ``'cmaes'`` with a small CMA-ES started at the mode (step size
+        ``CMAES_POLISH_SIGMA`` = 0.05 normalised units, at most
+        ``1000 * D`` evaluations per mode; derivative-free, for rugged or
+        noisy objectives).  Their evaluations are counted in ``nfev``.
     progress : bool, default False
         Show a tqdm progress bar.
     backend : {'numpy', 'cupy', 'array_api_strict'} or module, default 'numpy'

@@ -187,7 +187,8 @@ def test_minimize_gives_the_same_run_for_every_kind_of_workers(threads):
 
 
 def test_minimize_starts_one_pool_per_run_and_closes_it(counting_pool):
-    res = minimize(sphere, bounds=BOUNDS, popsize=16, maxiter=4, rng=0, workers=2)
+    res = minimize(sphere, bounds=BOUNDS, popsize=16, maxiter=4, rng=0, workers=2,
+                   method="diffevo")
     assert res.nit == 4
     assert counting_pool.started == 1 and counting_pool.shut_down == 1
 

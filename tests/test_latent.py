@@ -111,7 +111,7 @@ def test_minimize_latent_keyword():
     res = minimize(f, bounds=f.bounds, vectorized=True, popsize=128, maxiter=30, rng=0,
                    latent="random")
     assert res.nit == 30
-    with pytest.raises(ValueError, match="latent applies to method='diffevo' only"):
+    with pytest.raises(ValueError, match="latent applies to the Diffusion Evolution methods"):
         minimize(f, bounds=f.bounds, vectorized=True, method="cmaes", latent="random")
 
 
@@ -120,6 +120,7 @@ def test_latent_beats_plain_on_a_high_dimensional_sphere():
     f = problems.random_shift(problems.sphere(20), rng=0)
     plain, latent = [], []
     for seed in range(3):
-        plain.append(minimize(f, bounds=f.bounds, vectorized=True, rng=seed).fun)
+        plain.append(minimize(f, bounds=f.bounds, vectorized=True, rng=seed,
+                              method="diffevo").fun)
         latent.append(minimize(f, bounds=f.bounds, vectorized=True, rng=seed, latent="random").fun)
     assert max(latent) < min(plain) / 5, (latent, plain)

@@ -294,10 +294,10 @@ def test_a_description_with_a_colon_before_the_quote():
 
 
 def test_a_wrong_quote_in_a_readme_block_fails():
-    code = next(block for block in BLOCKS if "4681" in block)
+    code = next(block for block in BLOCKS if "4.7e3" in block)
     assert check_block(code) == []
-    wrong = code.replace("# 4681", "# 4680")
-    assert [comment for comment, _ in check_block(wrong)] == ["4680 6.0e-09"]
+    wrong = code.replace("# about 4.7e3", "# about 3.7e3")
+    assert [comment for comment, _ in check_block(wrong)] == ["about 3.7e3 True"]
 
 
 def test_quotes_of_loops_and_unrun_lines():

@@ -92,7 +92,7 @@ class RestartedDiffusionEvolution(Optimizer):
     mode_distance : float, optional
         Smallest distance between two modes, in normalised units
         (fractions of the box's half-width); default ``0.25 sqrt(D)``.
-    mode_sigma : float, default 0.1
+    mode_sigma : float, default 0.2
         CMA-ES step size of a refinement (normalised units).
     restart_sigma : float, default 0.4
         CMA-ES step size of a restart (0.4 of the half-width: pycma's
@@ -151,7 +151,7 @@ class RestartedDiffusionEvolution(Optimizer):
     PARTS = (Part("_sub", "sub."),)
 
     def __init__(self, dim=None, popsize=None, steps=20, *, modes=6, mode_distance=None,
-                 mode_sigma=0.1, restart_sigma=0.4, restarts=9, incpopsize=2.0, explore_every=0,
+                 mode_sigma=0.2, restart_sigma=0.4, restarts=9, incpopsize=2.0, explore_every=0,
                  maxfevals=None,
                  maxiter=None, ftarget=None, noise=0.1, fitness="rank", schedule="cosine",
                  latent=None, latent_dim=None, bounds=None, center=None, scale=None,

@@ -55,7 +55,7 @@ from scipy.optimize import minimize_scalar
 from .. import problems as _problems
 from ..algorithms import CMAES, PEPG, DiffusionEvolution, OpenES
 from ..fitness import Energy
-from ..registry import make_optimizer
+from ..registry import get_method, make_optimizer
 
 __all__ = ["PAPER_TABLE", "paper_problems", "paper_optimizer"]
 
@@ -243,5 +243,6 @@ def paper_optimizer(method, problem, generator):
             learning_rate_limit=0.0, optimizer="sgd", momentum=PAPER_OPENES_MOMENTUM,
             weight_decay=0.0, rank_fitness=False, maxiter=steps, sense="max",
             **region), _paper_fitness(problem)
-    return make_optimizer(method, popsize=PAPER_POPSIZE, maxiter=steps, sense=problem.sense,
-                          **region), None
+    # any other method: the same budget, spent its own way (registry.budget_settings)
+    settings = get_method(method).budget_settings(PAPER_POPSIZE * steps, PAPER_POPSIZE)
+    return make_optimizer(method, sense=problem.sense, **settings, **region), None

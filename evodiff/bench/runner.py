@@ -239,6 +239,11 @@ def run_one(suite, method, problem_name, seed, record_trace=False):
 _THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
+#: Methods a suite leaves out unless named: the paper suite runs the paper's five methods
+#: (and third-party ones); the converging Diffusion Evolution is measured on bbob.
+NOT_BY_DEFAULT = {"paper": ("diffevo-restarts",)}
+
+
 @contextlib.contextmanager
 def single_threaded_children():
     """Start worker processes with one BLAS thread each (unless the user set a count).
@@ -296,7 +301,8 @@ def run_suite(suite, methods=None, problems=None, runs=10, jobs=1, progress=Fals
     ----------
     suite : {'paper', 'standard', 'standard-shifted'}
     methods : list of str, optional
-        Registered methods; default: all of them
+        Registered methods; default: all of them (the paper suite: all but
+        :data:`NOT_BY_DEFAULT`)
         (:func:`evodiff.registry.method_names`).  A method registered in this
         process is run in worker processes only if its registration happens
         on import there too (``jobs > 1`` spawns fresh processes).
@@ -327,7 +333,7 @@ def run_suite(suite, methods=None, problems=None, runs=10, jobs=1, progress=Fals
     """
     suite = check_suite(suite)
     if methods is None:
-        methods = method_names()
+        methods = [m for m in method_names() if m not in NOT_BY_DEFAULT.get(suite, ())]
     else:
         methods = _unique(get_method(m).name for m in methods)
     if problems is None:
