@@ -30,12 +30,9 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from markdown_fragment import (load_average, markdown_table, run_line,  # noqa: E402
-                               script_command, write_fragment)
+from markdown_fragment import load_average, markdown_table, run_line, script_command, write_fragment  # noqa: E402
 
 from evodiff.bench import bbob, bbob_report  # noqa: E402
 
