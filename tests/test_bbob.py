@@ -127,3 +127,14 @@ def test_cli_bbob_only_options_are_refused_elsewhere(capsys):
         main(["bench", "--suite", "standard", "--dimensions", "2"])
     assert info.value.code == 2
     assert "only for --suite bbob" in capsys.readouterr().err
+
+
+def test_runs_of_other_methods_in_the_same_folder_are_kept(tmp_path):
+    bbob.run_bbob("cmaes", tmp_path, functions=[1], **TINY)
+    bbob.run_bbob("pycma", tmp_path, functions=[1], **TINY)
+    rows = bbob.read_records(tmp_path / "runs.csv")
+    assert [r["method"] for r in rows] == ["cmaes", "pycma"]
+    bbob.run_bbob("pycma", tmp_path, functions=[1, 2], overwrite=True, **TINY)
+    rows = bbob.read_records(tmp_path / "runs.csv")
+    assert [(r["method"], r["function"]) for r in rows] == [
+        ("cmaes", 1), ("pycma", 1), ("pycma", 2)]

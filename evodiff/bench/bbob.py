@@ -290,7 +290,8 @@ def run_bbob(methods, out, *, dimensions=None, functions=None, instances=None,
         ``'pycma'`` (the reference IPOP-CMA-ES of the ``cma`` package).
     out : str or path
         Output folder: ``out/exdata/<method>/f<FF>-d<DD>/`` (cocoex's files)
-        and ``out/runs.csv`` (one row per run, :data:`RECORD_KEYS`).
+        and ``out/runs.csv`` (one row per run, :data:`RECORD_KEYS`; rows of
+        other methods already there are kept).
     dimensions, functions, instances : sequence of int, optional
         Defaults :data:`BBOB_DIMENSIONS`, :data:`BBOB_FUNCTIONS` (1-24) and
         :data:`BBOB_INSTANCES` (1-15).
@@ -310,7 +311,7 @@ def run_bbob(methods, out, *, dimensions=None, functions=None, instances=None,
     Returns
     -------
     list of dict
-        The rows of ``runs.csv``, sorted by method, dimension, function, instance.
+        The rows of this call, sorted by method, dimension, function, instance.
 
     Raises
     ------
@@ -346,8 +347,19 @@ def run_bbob(methods, out, *, dimensions=None, functions=None, instances=None,
                     bar.update(1)
     order = {m: i for i, m in enumerate(methods)}
     records.sort(key=lambda r: (order[r["method"]], r["dimension"], r["function"], r["instance"]))
-    _write_records(records, out / "runs.csv")
+    _write_records(_merged(out / "runs.csv", records, methods), out / "runs.csv")
     return records
+
+
+def _merged(path, records, methods):
+    """The rows of ``path`` of other methods (kept: nothing is lost), then ``records``."""
+    if not path.exists():
+        return records
+    try:
+        kept = [row for row in read_records(path) if row["method"] not in methods]
+    except (KeyError, ValueError):
+        return records  # not a runs.csv of this harness: replaced
+    return kept + records
 
 
 def _write_records(records, path):
