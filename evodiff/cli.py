@@ -501,7 +501,8 @@ def _cmd_run(args):
     point = _point(res.x) if problem.dim <= 8 else _point(res.x[:8]) + " ..."
     lines = [
         f"{problem.name} ({problem.dim}-D, {sense}) "
-        f"on {_domain(problem)} with {args.method}, seed {args.seed}",
+        f"on {_domain(problem)} with "
+        f"{res.method + ' (auto)' if args.method == 'auto' else args.method}, seed {args.seed}",
         f"  message        {res.message}",
         f"  generations    {res.nit}",
         f"  evaluations    {res.nfev}",

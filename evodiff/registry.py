@@ -213,7 +213,7 @@ def _restarted_builder(*, popsize, maxiter, **settings):
 
 def _restarted_budget(budget, popsize):
     """The converging Diffusion Evolution spends the budget itself (restarts included)."""
-    return {"popsize": popsize, "maxfevals": budget}
+    return {"popsize": popsize, "maxfevals": budget, "patience": None}
 
 
 register_method("diffevo", _diffevo_builder(None), label="Diffusion Evolution",

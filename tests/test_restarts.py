@@ -7,7 +7,7 @@ from evodiff import minimize
 from evodiff.algorithms.restarts import RestartedDiffusionEvolution, exploration_popsize
 from evodiff.driver import run
 from evodiff.problems import himmelblau
-from evodiff.registry import make_optimizer
+from evodiff.registry import get_method, make_optimizer
 
 HIMMELBLAU_MINIMA = np.array([[3.0, 2.0], [-2.805118, 3.131312], [-3.779310, -3.283186],
                               [3.584428, -1.848126]])
@@ -157,3 +157,16 @@ def test_cmaes_polish_refines_the_paper_algorithm():
     assert polished.nfev > plain.nfev  # the refinement's evaluations are counted
     with pytest.raises(ValueError, match="polish must be"):
         minimize(shifted_sphere, polish="bfgs", **common)
+
+
+def test_patience_stops_restarts_that_bring_nothing():
+    patient = RestartedDiffusionEvolution(bounds=[(-5, 5)] * 2, rng=0)
+    history = run(patient, shifted_sphere)
+    assert history.message.startswith("patience: 3 restart cycles")
+    assert patient.nfev < patient.maxfevals and patient.best_fun < 1e-12
+    spender = RestartedDiffusionEvolution(bounds=[(-5, 5)] * 2, rng=0, patience=None)
+    history = run(spender, shifted_sphere)
+    assert history.message.startswith("maxfevals") and spender.nfev >= spender.maxfevals
+    # the bbob harness spends the whole budget
+    assert make_optimizer("diffevo-restarts", dim=2, **get_method(
+        "diffevo-restarts").budget_settings(1000, None)).patience is None

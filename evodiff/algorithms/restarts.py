@@ -102,6 +102,12 @@ class RestartedDiffusionEvolution(Optimizer):
     incpopsize : float, default 2
         Population growth per restart cycle (IPOP); cycle ``k`` runs CMA-ES
         with ``incpopsize**k`` times its default population.
+    patience : int or None, default 3
+        Stop after this many restart cycles in a row that did not improve
+        the best value by more than ``tolfun``; ``None``: restart until the
+        budget is spent (the benchmarks' choice).
+    tolfun : float, default 1e-11
+        The improvement a restart must bring to count for ``patience``.
     explore_every : int, default 0
         Every this many restart cycles, a new exploration (and refinement of
         its new modes) replaces the CMA-ES restart; 0: explore only once.
@@ -147,12 +153,14 @@ class RestartedDiffusionEvolution(Optimizer):
         Field("mode_points", "host", (None, "dim"), "_mode_array"),
         Field("mode_costs", "floats", attr="_mode_costs"),
         Field("log", "strings", attr="_log"),
+        Field("stale_cycles", "int", attr="_stale_cycles"),
+        Field("cycle_start_cost", "float", attr="_cycle_start_cost"),
     )
     PARTS = (Part("_sub", "sub."),)
 
     def __init__(self, dim=None, popsize=None, steps=20, *, modes=6, mode_distance=None,
                  mode_sigma=0.2, restart_sigma=0.4, restarts=9, incpopsize=2.0, explore_every=0,
-                 maxfevals=None,
+                 patience=3, tolfun=1e-11, maxfevals=None,
                  maxiter=None, ftarget=None, noise=0.1, fitness="rank", schedule="cosine",
                  latent=None, latent_dim=None, bounds=None, center=None, scale=None,
                  sense="min", rng=None, dtype="float64", backend="numpy"):
@@ -167,6 +175,8 @@ class RestartedDiffusionEvolution(Optimizer):
         self.restarts = check_int("restarts", restarts, minimum=0)
         self.incpopsize = check_real("incpopsize", incpopsize, minimum=1.0)
         self.explore_every = check_int("explore_every", explore_every, minimum=0)
+        self.patience = None if patience is None else check_int("patience", patience, minimum=1)
+        self.tolfun = check_real("tolfun", tolfun, minimum=0.0)
         self.maxfevals = (10_000 * self.dim if maxfevals is None
                           else check_int("maxfevals", maxfevals, minimum=1))
         if popsize is None:  # the first exploration takes at most a quarter of the budget
@@ -193,6 +203,8 @@ class RestartedDiffusionEvolution(Optimizer):
         self._modes = []
         self._mode_costs = []
         self._log = []
+        self._stale_cycles = 0
+        self._cycle_start_cost = math.inf
         self._sub_start = None
         self._sub = self._build_sub("explore", 0, None)
 
@@ -266,12 +278,16 @@ class RestartedDiffusionEvolution(Optimizer):
         else:
             self._add_mode(sub.best_x, sub._best_cost)
             self._log.append(f"{self.phase} {self.cycle}: {reason.split(':')[0]}")
+        if self.phase == "restart" or (self.phase == "explore" and self.cycle > 0):
+            improved = self._best_cost < self._cycle_start_cost - self.tolfun
+            self._stale_cycles = 0 if improved else self._stale_cycles + 1
         if self._queue:
             self.phase = "refine"
             start = np.clip(self._queue.pop(0), -1.0, 1.0)
         elif self.cycle < self.restarts:
             self.cycle += 1
             self.phase = "explore" if self._explores(self.cycle) else "restart"
+            self._cycle_start_cost = self._best_cost
             start = self._restart_start() if self.phase == "restart" else None
         else:
             self.phase = "done"
@@ -306,13 +322,16 @@ class RestartedDiffusionEvolution(Optimizer):
         return self.best_fun <= self.ftarget if self.sense == "min" else self.best_fun >= self.ftarget
 
     def stop_reason(self):
-        """``ftarget``, ``maxfevals`` or ``maxiter`` when reached, else ``None``."""
+        """``ftarget``, ``maxfevals``, ``maxiter`` or ``patience`` when reached, else ``None``."""
         if self._target_reached():
             return f"ftarget: reached {self.best_fun:.6g} (target {self.ftarget:g}); {self.summary()}"
         if self.nfev >= self.maxfevals:
             return f"maxfevals: {self.nfev} evaluations (limit {self.maxfevals}); {self.summary()}"
         if self.maxiter is not None and self.nit >= self.maxiter:
             return f"maxiter: {self.nit} generations; {self.summary()}"
+        if self.patience is not None and self._stale_cycles >= self.patience:
+            return (f"patience: {self._stale_cycles} restart cycles without an improvement "
+                    f"above {self.tolfun:g}; {self.summary()}")
         return None
 
     def summary(self):
