@@ -170,3 +170,17 @@ def test_patience_stops_restarts_that_bring_nothing():
     # the bbob harness spends the whole budget
     assert make_optimizer("diffevo-restarts", dim=2, **get_method(
         "diffevo-restarts").budget_settings(1000, None)).patience is None
+
+
+def two_funnels(X):
+    """Two funnels in 5-D: the global one at (2, ..., 2), a second 0.5 higher at (-2, ..., -2)."""
+    return np.minimum(np.sum((X - 2.0) ** 2, axis=-1), np.sum((X + 2.0) ** 2, axis=-1) + 0.5)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_distinct_modes_on_a_two_funnel_function(seed):
+    res = minimize(two_funnels, bounds=[(-5, 5)] * 5, vectorized=True, rng=seed)
+    assert res.fun < 1e-12
+    np.testing.assert_allclose(res.modes[0].x, 2.0, atol=1e-5)
+    second = [m for m in res.modes[1:] if np.allclose(m.x, -2.0, atol=1e-5)]
+    assert second and abs(second[0].fun - 0.5) < 1e-10
