@@ -132,6 +132,10 @@ def main(argv=None):
     args = parser.parse_args(argv)
     start_load, started = load_average(), time.localtime()
     records = _records(args.out, args.dimensions, args)
+    order = {m: i for i, m in enumerate(args.methods)}
+    records = sorted((r for r in records if r["method"] in order),
+                     key=lambda r: (order[r["method"]], r["dimension"], r["function"],
+                                    r["instance"]))
     methods = list(dict.fromkeys(r["method"] for r in records))
     solved = bbob_report.solved_table(records)
     print(solved)
@@ -145,7 +149,8 @@ def main(argv=None):
                                   if a != "--reuse"])
         instances = f"{min(args.instances)}-{max(args.instances)}"
         note = (f"bbob instances {instances}, budget 10^4 D, target f - f_opt <= 1e-8; "
-                f"{len(records)} runs")
+                f"{len(records)} runs"
+                + ("; tables rebuilt from the saved runs" if args.reuse else ""))
         line = run_line(start_load, note, started)
         write_fragment(args.markdown, "solved", [line, solved], command=command)
         if targets:

@@ -49,7 +49,9 @@ def render(out, methods, *, figure_folder=None, log=None):
         ``'noiselessall'``).
     """
     try:
-        import cocopp
+        with warnings.catch_warnings():  # offline, cocopp warns that its archive list is stale
+            warnings.simplefilter("ignore")
+            import cocopp
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise ImportError("rendering needs cocopp: pip install 'evodiff-toolkit[bbob]'") from exc
     folders = [exdata_folder(out, method) for method in methods]
