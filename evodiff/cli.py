@@ -447,7 +447,8 @@ def _cmd_bench_bbob(args):
         except ImportError as exc:
             print(f"evodiff bench: {exc}", file=sys.stderr)
             return 1
-        print(f"  {figures['folder']} (cocopp: {len(figures['groups'])} ECDF figures per group)")
+        print(f"  {figures['folder']} (cocopp; {len(figures['groups'])} ECDF figures of function "
+              "groups)")
     return 0
 
 
