@@ -63,14 +63,20 @@ def _intermediate(opt, history):
                           history=history.as_arrays())
 
 
-def _scalar_objective(fun, vectorized, args, backend, counter):
-    """Wrap ``fun`` as a scalar function of one host point, counting calls."""
+def _scalar_objective(fun, vectorized, args, space, counter):
+    """Wrap ``fun`` as a scalar function of one host point, counting calls.
+
+    The point is cast to the backend's dtype and clipped into the box
+    rounded inward, so a float32 run never evaluates outside the bounds.
+    """
+    backend = space.backend
+
     def value(point):
         counter[0] += 1
+        batch = space.clip_points(backend.asarray(np.asarray(point, dtype=np.float64)[None, :]))
         if vectorized:
-            batch = backend.asarray(np.asarray(point, dtype=np.float64)[None, :])
             return float(backend.to_host(evaluate(fun, batch, vectorized=True, args=args))[0])
-        return float(evaluate(fun, point[None, :], args=args)[0])
+        return float(evaluate(fun, backend.to_host(batch), args=args)[0])
     return value
 
 
@@ -91,13 +97,20 @@ def _find_modes(opt, objective, radius, min_support):
     return modes
 
 
+def _cost(value, sense):
+    """A value as a cost to minimise, NaN and infinities worst (the non-finite policy)."""
+    if not math.isfinite(value):
+        return math.inf
+    return value if sense == "min" else -value
+
+
 def _merge_modes(modes, space, radius, sense):
     """Sort modes best first and fold each into a better one closer than ``radius``.
 
     After polishing, several clusters of one basin end at the same point;
     they are one optimum, supported by all their estimates.
     """
-    modes = sorted(modes, key=lambda m: m.fun if sense == "min" else -m.fun)
+    modes = sorted(modes, key=lambda m: _cost(m.fun, sense))
     kept = []
     for mode in modes:
         for i, other in enumerate(kept):
@@ -262,11 +275,14 @@ def _run(fun, sense, bounds, x0, sigma, method, popsize, maxiter, args, vectoriz
                "stop_rule": history.message}.get(history.reason) or opt.finish_message()
 
     counter = [0]
-    objective = _scalar_objective(fun, vectorized, args, opt.backend, counter)
+    objective = _scalar_objective(fun, vectorized, args, opt.space, counter)
     modes = _find_modes(opt, objective, mode_radius, min_support)
     if polish == "cmaes":
         def evaluate_batch(X):
-            values = evaluate(fun, opt.backend.asarray(X), vectorized=vectorized, args=args)
+            points = opt.space.clip_points(opt.backend.asarray(X))
+            if not vectorized:
+                points = opt.backend.to_host(points)
+            values = evaluate(fun, points, vectorized=vectorized, args=args)
             return np.asarray(opt.backend.to_host(values), dtype=np.float64)
         modes = _polish_cmaes(modes, evaluate_batch, opt, sense, counter)
     elif polish:
@@ -274,8 +290,11 @@ def _run(fun, sense, bounds, x0, sigma, method, popsize, maxiter, args, vectoriz
     modes = _merge_modes(modes, opt.space, mode_radius, sense)
     best_x, best_fun = opt.best_x, opt.best_fun
     for mode in modes:
-        if (mode.fun < best_fun) if sense == "min" else (mode.fun > best_fun):
+        if _cost(mode.fun, sense) < _cost(best_fun, sense):
             best_x, best_fun = mode.x, mode.fun
+    if best_x is None or not math.isfinite(best_fun):
+        success = False
+        message = f"{message}; the objective returned no finite value"
     if chosen is not None:
         message = f"method 'auto' chose {spec.name!r} ({chosen}): {message}"
     return OptimizeResult(

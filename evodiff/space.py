@@ -61,6 +61,13 @@ def parse_bounds(bounds, dim=None):
         raise ValueError(f"bounds must have {dim} (min, max) pairs; got {lower.size}")
     if not (np.all(np.isfinite(lower)) and np.all(np.isfinite(upper))):
         raise ValueError("bounds must be finite; got a NaN or infinite limit")
+    with np.errstate(over="ignore"):
+        wide = np.flatnonzero(~np.isfinite(upper - lower))
+    if wide.size:
+        i = int(wide[0])
+        raise ValueError(
+            f"bounds must have a finite width max - min; coordinate {i} has "
+            f"min={float(lower[i])!r}, max={float(upper[i])!r}")
     bad = np.flatnonzero(lower >= upper)
     if bad.size:
         i = int(bad[0])
@@ -69,6 +76,40 @@ def parse_bounds(bounds, dim=None):
             f"min={float(lower[i])!r} >= max={float(upper[i])!r}"
         )
     return lower, upper
+
+
+def inward_box(lower, upper, dtype_name):
+    """The box ``[lower, upper]`` in ``dtype``, each limit rounded towards the inside.
+
+    Casting 0.3 to float32 rounds it up, -0.001 down: a lower limit that
+    rounds down (or an upper one that rounds up) would let clipped points
+    lie one step outside the true box.  Such a limit is moved one step in.
+
+    Parameters
+    ----------
+    lower, upper : numpy.ndarray
+        float64 limits.
+    dtype_name : {'float64', 'float32'}
+
+    Returns
+    -------
+    lower, upper : numpy.ndarray of ``dtype``
+
+    Raises
+    ------
+    ValueError
+        If a coordinate's box holds no value of ``dtype``.
+    """
+    dtype = np.dtype(dtype_name)
+    low, high = lower.astype(dtype), upper.astype(dtype)
+    low = np.where(low.astype(np.float64) < lower, np.nextafter(low, dtype.type(np.inf)), low)
+    high = np.where(high.astype(np.float64) > upper, np.nextafter(high, dtype.type(-np.inf)), high)
+    empty = np.flatnonzero(low > high)
+    if empty.size:
+        i = int(empty[0])
+        raise ValueError(f"bounds: coordinate {i} ({float(lower[i])!r}, {float(upper[i])!r}) "
+                         f"holds no {dtype_name} value")
+    return low, high
 
 
 def _vector(name, value, dim, positive=False):
@@ -136,8 +177,9 @@ class SearchSpace:
         self._center = xp_asarray(self.center)
         self._scale = xp_asarray(self.scale)
         if self.lower is not None:
-            self._lower = xp_asarray(self.lower)
-            self._upper = xp_asarray(self.upper)
+            low, high = inward_box(self.lower, self.upper, backend.dtype_name)
+            self._lower = xp_asarray(low)
+            self._upper = xp_asarray(high)
 
     @property
     def bounded(self):
@@ -199,6 +241,12 @@ class SearchSpace:
         if not span > 0:
             span = max(abs(high), 1.0)
         return cost + span * excess
+
+    def clip_points(self, X):
+        """Clip points on the backend (its dtype) into the box rounded inward, if any."""
+        if not self.bounded:
+            return X
+        return self.backend.xp.clip(X, self._lower, self._upper)
 
     def clip_problem(self, X):
         """Clip problem-space points (host NumPy) into the box, if any."""

@@ -28,7 +28,16 @@ from ..space import SearchSpace
 from ..state import Field, Setting, restore_state, settings_of, state_of
 from ..validation import check_popsize, check_sense
 
-__all__ = ["Optimizer", "start_as_center", "setting_mismatch"]
+__all__ = ["Optimizer", "start_as_center", "setting_mismatch", "read_only"]
+
+
+def read_only(array):
+    """A read-only view of a NumPy array (no copy); other arrays are returned as they are."""
+    if isinstance(array, np.ndarray):
+        view = array.view()
+        view.flags.writeable = False
+        return view
+    return array
 
 
 def setting_mismatch(name, saved, current):
@@ -295,7 +304,11 @@ class Optimizer:
         -------
         array, shape (popsize, dim)
             Points in problem space, on this optimiser's backend.  With bounds
-            they are inside the box.
+            they are inside the box.  On NumPy a read-only view of the
+            optimiser's own array (no copy): writing into it, or an objective
+            that edits its input in place, raises ``ValueError`` instead of
+            corrupting the run.  Backends without read-only arrays (CuPy,
+            array_api_strict) get the array itself: do not modify it.
         """
         if self.done:
             raise RuntimeError(f"{type(self).__name__} has finished; no more generations to ask")
@@ -303,7 +316,10 @@ class Optimizer:
             normalised = self._ask()
             points, excess = self.space.to_problem(normalised)
             self._pending_x, self._pending_points, self._pending_excess = normalised, points, excess
-        return self._pending_points
+        pending = self._pending_points
+        if isinstance(pending, np.ndarray) and pending.flags.writeable:  # new, or restored
+            self._pending_points = pending = read_only(pending)
+        return pending
 
     def tell(self, values):
         """Give the objective values of the points of the last :meth:`ask`.

@@ -1,0 +1,136 @@
+"""Hostile input: the box promise in every dtype, read-only arrays, the non-finite policy."""
+
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from evodiff import minimize
+from evodiff.registry import make_optimizer
+
+METHODS = ("diffevo", "latent-diffevo", "diffevo-restarts", "cmaes", "openes", "pepg")
+
+
+class BoxGuard:
+    """A vectorised sphere that records every point outside the box or not finite."""
+
+    def __init__(self, lower, upper):
+        self.lower, self.upper = np.asarray(lower, float), np.asarray(upper, float)
+        self.bad = 0
+        self.calls = 0
+
+    def __call__(self, X):
+        X = np.asarray(X, dtype=np.float64)
+        self.calls += X.shape[0]
+        outside = (X < self.lower) | (X > self.upper) | ~np.isfinite(X)
+        self.bad += int(np.any(outside, axis=1).sum())
+        return np.sum((X - self.lower) ** 2, axis=1)
+
+
+def _run(method, bounds, dtype, polish, rng, latent=None):
+    lower, upper = zip(*bounds)
+    guard = BoxGuard(lower, upper)
+    kwargs = {"popsize": 16, "maxiter": 4}
+    if method == "cmaes":
+        kwargs = {"popsize": 6, "maxiter": 10}
+    if method == "diffevo-restarts":
+        kwargs = {"popsize": 16, "maxiter": 3, "options": {"maxfevals": 300}}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = minimize(guard, bounds=bounds, vectorized=True, method=method, dtype=dtype,
+                       polish=polish, rng=rng, latent=latent, **kwargs)
+    return guard, res
+
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("polish", [False, True, "cmaes"])
+def test_float32_never_evaluates_outside_a_box_that_rounds_outward(method, polish):
+    # float32(0.3) > 0.3 and float32(-0.001) < -0.001: the limits round outward
+    bounds = [(0.3, 0.7), (-0.5, -0.001)]
+    guard, res = _run(method, bounds, "float32", polish, rng=0)
+    assert guard.calls > 0 and guard.bad == 0
+    assert np.all(res.x >= [0.3, -0.5]) and np.all(res.x <= [0.7, -0.001])
+
+
+def test_inward_box_moves_limits_that_round_outward_one_step_in():
+    from evodiff.space import inward_box
+
+    low, high = inward_box(np.array([0.3, -0.5]), np.array([0.7, -0.001]), "float32")
+    assert low.dtype == np.float32
+    assert np.all(low.astype(float) >= [0.3, -0.5]) and np.all(high.astype(float) <= [0.7, -0.001])
+    with pytest.raises(ValueError, match="holds no float32 value"):
+        inward_box(np.array([0.3]), np.array([0.3 + 1e-12]), "float32")
+
+
+def test_bounds_whose_width_overflows_are_refused():
+    with pytest.raises(ValueError, match="finite width"):
+        minimize(lambda X: X[:, 0], bounds=[(-1e308, 1e308)], vectorized=True)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(method=st.sampled_from(METHODS), dtype=st.sampled_from(["float32", "float64"]),
+       polish=st.sampled_from([False, True, "cmaes"]),
+       centre=st.floats(-1e3, 1e3), width=st.floats(1e-3, 1e3),
+       dim=st.integers(1, 3), seed=st.integers(0, 2**16))
+def test_property_the_objective_only_sees_finite_points_inside_the_box(
+        method, dtype, polish, centre, width, dim, seed):
+    bounds = [(centre - width / 2, centre + width / 2)] * dim
+    if method == "latent-diffevo" and dim == 1:
+        method = "diffevo"
+    guard, res = _run(method, bounds, dtype, polish, rng=seed)
+    assert guard.bad == 0
+    assert np.all(res.x >= bounds[0][0]) and np.all(res.x <= bounds[0][1])
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_an_objective_cannot_edit_the_population(method):
+    def editing(X):
+        X[:, 0] = 10.0
+        return np.sum(X**2, axis=1)
+
+    with pytest.raises(Exception, match="read-only"):
+        minimize(editing, bounds=[(-5, 5)] * 2, vectorized=True, method=method, rng=0)
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_writing_into_ask_is_refused(method):
+    opt = make_optimizer(method, bounds=[(-5, 5)] * 2, rng=0)
+    points = opt.ask()
+    with pytest.raises(ValueError, match="read-only"):
+        points[0, 0] = 1e6
+    opt.tell(np.sum(np.asarray(points) ** 2, axis=1))
+    assert np.all(np.abs(opt.best_x) <= 5)
+
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("sense", ["min", "max"])
+def test_a_non_finite_value_is_never_reported_as_the_best(method, sense):
+    # finite on the population, -inf (or +inf) at the single points where modes are valued
+    bad = -np.inf if sense == "min" else np.inf
+
+    def objective(X):
+        values = np.sum(X**2, axis=1) * (1.0 if sense == "min" else -1.0)
+        if X.shape[0] == 1:
+            values[:] = bad
+        return values
+
+    from evodiff import maximize
+    front = minimize if sense == "min" else maximize
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = front(objective, bounds=[(-5, 5)] * 2, vectorized=True, method=method, rng=0,
+                    popsize=16 if method != "cmaes" else None, maxiter=5,
+                    options={"maxfevals": 400} if method == "diffevo-restarts" else None)
+    assert np.isfinite(res.fun)
+    best = np.nanmin(res.history["best"]) if sense == "min" else np.nanmax(res.history["best"])
+    assert res.fun == pytest.approx(best) or (res.fun < best if sense == "min" else res.fun > best)
+
+
+def test_an_objective_without_a_finite_value_is_not_a_success():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = minimize(lambda X: np.full(X.shape[0], np.nan), bounds=[(-5, 5)] * 2,
+                       vectorized=True, method="diffevo", popsize=16, maxiter=3, rng=0)
+    assert not res.success and "no finite value" in res.message
