@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.spatial.distance import cdist
+from scipy.spatial import cKDTree
 
 __all__ = ["Mode", "cluster_points"]
 
@@ -44,9 +44,12 @@ def cluster_points(points, radius, min_count=1):
 
     Leader clustering: the unassigned point with the most neighbours within
     ``radius`` founds a cluster with all its unassigned neighbours; repeat.
-    Costs one pass over all pairs (in row blocks) plus one row per cluster.
-    The centres are the cluster means, and clusters whose centres end up
-    closer than ``radius`` are merged.
+    Clusters whose centres (means) end up closer than ``radius`` are then
+    merged, closest pairs first, until none is.  Neighbours come from a
+    KD-tree (:class:`scipy.spatial.cKDTree`), so memory is linear in the
+    number of points; no matrix of all pairs, of points or of centres, is
+    ever formed.  Beyond :data:`DENSITY_SAMPLE` points the leaders are
+    ordered by their neighbours among a sample of that size.
 
     Parameters
     ----------
@@ -68,49 +71,69 @@ def cluster_points(points, radius, min_count=1):
         raise ValueError(f"points must have shape (M, D); got shape {points.shape}")
     if not radius > 0:
         raise ValueError(f"radius must be positive; got {radius!r}")
-    radius2 = radius * radius
+    if points.shape[0] == 0:
+        return np.empty((0, points.shape[1])), np.empty(0, dtype=int)
+    tree = cKDTree(points)
+    counts = _neighbour_counts(points, radius, tree)
     # Leaders in order of decreasing neighbour count: dense regions found first.
-    order = np.argsort(-_neighbour_counts(points, radius2), kind="stable")
+    order = np.argsort(-counts, kind="stable")
     unassigned = np.ones(points.shape[0], dtype=bool)
     groups = []
     for leader in order:
         if not unassigned[leader]:
             continue
-        near = cdist(points[leader][None, :], points, "sqeuclidean")[0] <= radius2
-        members = np.flatnonzero(near & unassigned)
+        near = np.asarray(tree.query_ball_point(points[leader], radius), dtype=np.int64)
+        members = np.sort(near[unassigned[near]])
         groups.append(members)
         unassigned[members] = False
-    groups = _merge_close(points, groups, radius2)
+    groups = _merge_close(points, groups, radius)
     groups = [g for g in groups if g.size >= min_count]
     groups.sort(key=lambda g: -g.size)
     if not groups:
         return np.empty((0, points.shape[1])), np.empty(0, dtype=int)
     centres = np.array([points[g].mean(axis=0) for g in groups])
-    counts = np.array([g.size for g in groups], dtype=int)
-    return centres, counts
+    sizes = np.array([g.size for g in groups], dtype=int)
+    return centres, sizes
 
 
-def _neighbour_counts(points, radius2, block_entries=2**22):
-    """Number of points within ``sqrt(radius2)`` of each point, computed in row blocks."""
+#: Neighbour counts (the leaders' order) are taken among at most this many points.
+DENSITY_SAMPLE = 4096
+
+
+def _neighbour_counts(points, radius, tree):
+    """Neighbours within ``radius`` of each point: exact up to :data:`DENSITY_SAMPLE` points.
+
+    Beyond, they are counted among an evenly strided sample of that many
+    points: the counts only order the leaders, and counting all pairs of a
+    dense cloud would cost time quadratic in its size.
+    """
     n = points.shape[0]
-    rows = max(1, block_entries // max(n, 1))
-    counts = np.empty(n, dtype=np.int64)
-    for start in range(0, n, rows):
-        block = cdist(points[start:start + rows], points, "sqeuclidean")
-        counts[start:start + rows] = (block <= radius2).sum(axis=1)
-    return counts
+    if n > DENSITY_SAMPLE:
+        tree = cKDTree(points[np.linspace(0, n - 1, DENSITY_SAMPLE).astype(np.int64)])
+    return np.asarray(tree.query_ball_point(points, radius, return_length=True))
 
 
-def _merge_close(points, groups, radius2):
-    merged = True
-    while merged and len(groups) > 1:
-        merged = False
+def _merge_close(points, groups, radius):
+    """Merge groups whose centres are closer than ``radius``, closest pairs first.
+
+    Each round finds the close pairs of centres with a KD-tree, merges them
+    in order of distance (a group merges at most once per round) and
+    recomputes the centres of the merged groups; rounds repeat until no two
+    centres are close.
+    """
+    while len(groups) > 1:
         centres = np.array([points[g].mean(axis=0) for g in groups])
-        d2 = cdist(centres, centres, "sqeuclidean")
-        np.fill_diagonal(d2, np.inf)
-        i, j = np.unravel_index(np.argmin(d2), d2.shape)
-        if d2[i, j] < radius2:
+        pairs = cKDTree(centres).query_pairs(radius, output_type="ndarray")
+        if pairs.size == 0:
+            break
+        distance = np.linalg.norm(centres[pairs[:, 0]] - centres[pairs[:, 1]], axis=1)
+        pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0], distance))]
+        used = np.zeros(len(groups), dtype=bool)
+        for i, j in pairs:
+            if used[i] or used[j]:
+                continue
             groups[i] = np.concatenate([groups[i], groups[j]])
-            del groups[j]
-            merged = True
+            groups[j] = None
+            used[i] = used[j] = True
+        groups = [g for g in groups if g is not None]
     return groups

@@ -134,3 +134,32 @@ def test_an_objective_without_a_finite_value_is_not_a_success():
         res = minimize(lambda X: np.full(X.shape[0], np.nan), bounds=[(-5, 5)] * 2,
                        vectorized=True, method="diffevo", popsize=16, maxiter=3, rng=0)
     assert not res.success and "no finite value" in res.message
+
+
+def test_minimize_at_65536_by_10_stays_under_400_mb():
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        res = minimize(lambda X: np.sum(X**2, axis=1), bounds=[(-5, 5)] * 10, vectorized=True,
+                       method="diffevo", popsize=65536, maxiter=2, rng=0)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert res.estimates.shape == (65536, 10)
+    assert peak < 400 * 2**20, f"peak {peak / 2**20:.0f} MiB"
+
+
+@pytest.mark.parametrize("n", [300, 20_000])
+def test_clustering_without_a_matrix_of_all_pairs(n):
+    from evodiff.modes import cluster_points
+
+    rng = np.random.default_rng(0)
+    blobs = np.concatenate([rng.normal(0.0, 0.005, (n // 2, 10)),
+                            rng.normal(1.0, 0.005, (n - n // 2, 10))])
+    centres, counts = cluster_points(blobs, 0.05, min_count=10)
+    assert sorted(counts.tolist()) == sorted([n // 2, n - n // 2])
+    np.testing.assert_allclose(np.sort(centres.mean(axis=1)), [0.0, 1.0], atol=1e-3)
+    spread = rng.normal(size=(n, 10))  # every point its own cluster: no N x N centres
+    centres, counts = cluster_points(spread, 0.05)
+    assert counts.sum() == n
