@@ -118,8 +118,22 @@ def _portable(exc):
     return exc
 
 
+#: NumPy dtype kinds accepted as objective values: integers and reals (no strings, complex,
+#: booleans or objects, which ``float()`` would otherwise read or silently truncate).
+_REAL_KINDS = "iuf"
+
+
+def _real_kind(result):
+    kind = getattr(getattr(result, "dtype", None), "kind", None)
+    if kind is None:
+        kind = np.asarray(result).dtype.kind
+    return kind in _REAL_KINDS
+
+
 def _as_number(result):
     """The float value of one objective result, or raise TypeError/ValueError."""
+    if isinstance(result, (str, bytes, bool, np.bool_)) or not _real_kind(result):
+        raise TypeError(f"not a real number: {result!r}")
     return float(np.asarray(result).item()) if np.ndim(result) else float(result)
 
 
@@ -156,6 +170,11 @@ class _BatchTask:
                 return _Failure("value", None, rows,
                                 f"a vectorized fun must return shape ({n},) for {n} points; "
                                 f"got shape {shape} for rows {start} to {start + n - 1}")
+            if not _real_kind(result):
+                kind = getattr(result, "dtype", np.asarray(result).dtype)
+                return _Failure("value", None, rows,
+                                f"a vectorized fun must return real numbers; got an array of "
+                                f"dtype {kind} for rows {start} to {start + n - 1}")
             return np.asarray(to_numpy(result), dtype=np.float64)
         values = np.empty(n, dtype=np.float64)
         for k in range(n):
@@ -417,6 +436,10 @@ class Evaluator:
             if shape != (n,):
                 raise ValueError(
                     f"a vectorized fun must return shape ({n},) for {n} points; got shape {shape}")
+            if not _real_kind(values):
+                kind = getattr(values, "dtype", None) or np.asarray(values).dtype
+                raise ValueError(
+                    f"a vectorized fun must return real numbers; got an array of dtype {kind}")
             return values
         host = X if self.vectorized else to_numpy(X)
         size = self.batch_size if self.vectorized else max(n, 1)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from pathlib import Path
 
 import numpy as np
 from scipy.optimize import OptimizeResult as _ScipyResult
@@ -23,7 +24,7 @@ from .driver import History, run
 from .evaluation import Evaluator, evaluate
 from .modes import Mode, cluster_points
 from .registry import METHODS, get_method, register_method
-from .validation import check_int, check_popsize, check_real
+from .validation import check_bool, check_int, check_popsize, check_real
 
 __all__ = ["minimize", "maximize", "OptimizeResult", "METHODS", "register_method"]
 
@@ -44,6 +45,11 @@ class OptimizeResult(_ScipyResult):
         return super().__getattr__(name)
 
 
+#: Arguments of minimize that ``options`` may not repeat (they would reach the builder twice).
+_RUN_ARGUMENTS = frozenset({"popsize", "maxiter", "bounds", "center", "scale", "sense", "rng",
+                            "dtype", "backend", "dim"})
+
+
 def _region(bounds, x0, sigma):
     if bounds is not None:
         if x0 is not None or sigma is not None:
@@ -51,6 +57,10 @@ def _region(bounds, x0, sigma):
         return {"bounds": bounds}
     if x0 is None:
         raise ValueError("the search region is unknown: give bounds, or x0 and sigma")
+    for name, value in (("x0", x0), ("sigma", sigma)):
+        if isinstance(value, (str, bytes)) or (
+                np.asarray(value).dtype.kind not in "iuf" and value is not None):
+            raise TypeError(f"{name} must be real numbers; got {value!r}")
     center = np.array(x0, dtype=np.float64)
     if center.ndim != 1 or center.size < 1:
         raise ValueError(f"x0 must be a 1-D array of length >= 1; got shape {center.shape}")
@@ -227,6 +237,16 @@ def _check_run_arguments(fun, method, popsize, maxiter, callback, mode_radius, m
     return spec, popsize, maxiter
 
 
+def _check_checkpoint_path(checkpoint):
+    """Refuse, before any evaluation, a checkpoint path whose folder does not exist."""
+    if checkpoint is None:
+        return
+    folder = Path(checkpoint).expanduser().resolve().parent
+    if not folder.is_dir():
+        raise FileNotFoundError(
+            f"checkpoint: the folder {str(folder)!r} of {str(checkpoint)!r} does not exist")
+
+
 def _generation_hook(opt, history, bar, callback, checkpoint, checkpoint_every):
     """Progress bar, user callback and periodic checkpoint after each generation."""
     def on_generation(generation):
@@ -250,9 +270,18 @@ def _run(fun, sense, bounds, x0, sigma, method, popsize, maxiter, args, vectoriz
     spec, popsize, maxiter = _check_run_arguments(
         fun, method, popsize, maxiter, callback, mode_radius, min_support, checkpoint_every,
         polish)
+    _check_checkpoint_path(checkpoint)
     if not isinstance(args, tuple):
         args = (args,)
+    vectorized = check_bool("vectorized", vectorized)
+    check_bool("progress", progress)
+    if options is not None and not isinstance(options, dict):
+        raise TypeError(f"options must be a dict or None; got {type(options).__name__}")
     options = dict(options or {})
+    repeated = sorted(set(options) & _RUN_ARGUMENTS)
+    if repeated:
+        raise TypeError(f"options must not repeat arguments of minimize ({', '.join(repeated)}); "
+                        "pass them as arguments")
     if latent is not None:
         if spec.name not in ("diffevo", "latent-diffevo", "diffevo-restarts"):
             raise ValueError("latent applies to the Diffusion Evolution methods only; "

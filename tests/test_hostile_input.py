@@ -163,3 +163,82 @@ def test_clustering_without_a_matrix_of_all_pairs(n):
     spread = rng.normal(size=(n, 10))  # every point its own cluster: no N x N centres
     centres, counts = cluster_points(spread, 0.05)
     assert counts.sum() == n
+
+
+@pytest.mark.parametrize("popsize", [2, 3])
+def test_cmaes_refuses_two_or_three_offspring_up_front(popsize):
+    from evodiff import CMAES
+
+    with pytest.raises(ValueError, match="popsize must be >= 4"):
+        CMAES(dim=3, popsize=popsize)
+
+
+def test_a_population_too_large_is_refused_before_anything_is_allocated():
+    from evodiff import DiffusionEvolution
+
+    with pytest.raises(ValueError, match="GiB for one population array"):
+        DiffusionEvolution(dim=2, popsize=10**9)
+
+
+def test_pca_latent_wider_than_the_problem_is_refused_up_front():
+    from evodiff import LatentDiffusionEvolution
+
+    with pytest.raises(ValueError, match="latent_dim must be <= the dimension 2"):
+        LatentDiffusionEvolution(dim=2, latent="pca", latent_dim=5)
+
+
+def test_a_checkpoint_in_a_missing_folder_fails_before_any_evaluation(tmp_path):
+    calls = []
+
+    def counted(X):
+        calls.append(1)
+        return np.sum(X**2, axis=1)
+
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        minimize(counted, bounds=[(-5, 5)] * 2, vectorized=True, method="diffevo",
+                 checkpoint=tmp_path / "missing" / "run.npz")
+    assert not calls
+
+
+@pytest.mark.parametrize("argv", [
+    ["run", "sphere", "--method", "cmaes", "--popsize", "2"],
+    ["run", "sphere", "--dim", "1", "--latent", "pca"],
+    ["run", "sphere", "--method", "pepg", "--popsize", "7"],
+])
+def test_cli_values_the_library_refuses_exit_2(argv, capsys):
+    from evodiff.cli import main
+
+    with pytest.raises(SystemExit) as info:
+        main([*argv, "--no-progress"])
+    assert info.value.code == 2
+    assert "Traceback" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("fun, vectorized, match", [
+    (lambda X: np.array(["1.5"] * len(X)), True, "real numbers"),
+    (lambda X: np.sum(X, axis=1) + 0j, True, "real numbers"),
+    (lambda X: np.array([None] * len(X)), True, "real numbers"),
+    (lambda x: "1.5", False, "single real number"),
+    (lambda x: np.complex128(1.0), False, "single real number"),
+])
+def test_values_that_are_not_real_numbers_are_refused(fun, vectorized, match):
+    with pytest.raises(ValueError, match=match):
+        minimize(fun, bounds=[(-1, 1)] * 2, vectorized=vectorized, method="diffevo",
+                 popsize=8, maxiter=2)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"vectorized": "no"}, "vectorized must be True or False"),
+    ({"progress": "yes"}, "progress must be True or False"),
+    ({"polish": "no"}, "polish must be"),
+    ({"options": {"popsize": 8}}, "options must not repeat arguments of minimize \\(popsize\\)"),
+    ({"options": {"rng": 1, "bounds": None}}, "bounds, rng"),
+])
+def test_loose_arguments_are_refused(kwargs, match):
+    with pytest.raises((TypeError, ValueError), match=match):
+        minimize(lambda X: np.sum(X**2, axis=1), bounds=[(-1, 1)] * 2, **kwargs)
+
+
+def test_a_string_sigma_is_refused():
+    with pytest.raises(TypeError, match="sigma must be real numbers"):
+        minimize(lambda X: np.sum(X**2, axis=1), x0=[0.0, 0.0], sigma="1", vectorized=True)

@@ -31,6 +31,11 @@ from ..validation import check_popsize, check_sense
 __all__ = ["Optimizer", "start_as_center", "setting_mismatch", "read_only"]
 
 
+#: Largest population array (popsize x dim x itemsize) an optimiser accepts: checked before
+#: anything is allocated or evaluated; raise it on a machine with more memory.
+MAX_POPULATION_BYTES = 4 * 2**30
+
+
 def read_only(array):
     """A read-only view of a NumPy array (no copy); other arrays are returned as they are."""
     if isinstance(array, np.ndarray):
@@ -180,6 +185,12 @@ class Optimizer:
         if popsize is None:
             popsize = self.default_popsize(self.dim)
         self.popsize = check_popsize(popsize)
+        needed = self.popsize * self.dim * np.dtype(self.backend.dtype_name).itemsize
+        if needed > MAX_POPULATION_BYTES:
+            raise ValueError(
+                f"popsize={self.popsize} x dim={self.dim} needs {needed / 2**30:.1f} GiB for one "
+                f"population array, above the limit of {MAX_POPULATION_BYTES / 2**30:.0f} GiB "
+                "(evodiff.algorithms.base.MAX_POPULATION_BYTES)")
         self.nit = 0
         self.nfev = 0
         self.best_x = None

@@ -26,7 +26,7 @@ import math
 import numpy as np
 
 from ..state import Field, Setting
-from ..validation import check_int, check_real
+from ..validation import check_int, check_popsize, check_real
 from .base import Optimizer, setting_mismatch, start_as_center
 
 __all__ = ["CMAES"]
@@ -82,7 +82,7 @@ class CMAES(Optimizer):
         Problem dimension (inferred from ``bounds`` or ``center``).
     popsize : int, optional
         Offspring per generation, lambda.  Default ``4 + floor(3 ln n)``
-        (tutorial, Table 1), at least 2.
+        (tutorial, Table 1), at least 4.
     sigma0 : float, optional
         Initial step size in normalised units (multiples of the region's
         scale).  Default 1.0 for a ``center``/``scale`` region (so with
@@ -169,6 +169,8 @@ class CMAES(Optimizer):
         center, x0 = start_as_center(x0, dim, bounds, center)
         super().__init__(popsize, dim=dim, bounds=bounds, center=center, scale=scale,
                          sense=sense, rng=rng, dtype=dtype, backend=backend)
+        # with 2 or 3 offspring one parent is selected and the rank-mu rate is 0
+        self.popsize = check_popsize(self.popsize, minimum=4)
         self.initial_popsize = self.popsize
         default_sigma = 0.5 if self.space.bounded else 1.0
         self.sigma0 = (default_sigma if sigma0 is None

@@ -241,6 +241,9 @@ def make_encoder(latent, latent_dim, dim, generator):
         if latent == "random":
             return FixedProjection(random_projection(d, dim, generator), name="random")
         if latent == "pca":
+            if d > dim:
+                raise ValueError(f"latent_dim must be <= the dimension {dim} with latent='pca' "
+                                 f"(principal directions of the population); got {d}")
             return PCAProjection(d)
         raise ValueError(f"latent must be 'random', 'pca', an int, a matrix or a callable; got {latent!r}")
     if isinstance(latent, (int, np.integer)) and not isinstance(latent, bool):
