@@ -335,10 +335,15 @@ class PolicyEvaluator:
 
     def returns(self, params, seeds, update_statistics=True):
         """Return of every policy on every episode, shape (P, len(seeds))."""
-        seeds = [check_int(f"seeds[{i}]", s) for i, s in enumerate(seeds)]
+        # checked before any environment is made, so a bad call leaves the evaluator usable
+        seeds = [check_int(f"seeds[{i}]", s, minimum=0) for i, s in enumerate(seeds)]
         update_statistics = check_bool("update_statistics", update_statistics)
         if not seeds:
             raise ValueError("seeds must hold at least one episode seed")
+        host = np.asarray(to_numpy(params))
+        if host.dtype.kind in "iuf" and not np.all(np.isfinite(host)):
+            bad = int(np.count_nonzero(~np.isfinite(host).all(axis=-1))) if host.ndim else 1
+            raise ValueError(f"params must be finite; {bad} policy weight vector(s) hold NaN or inf")
         layers = self.policy.layers(params)
         population = layers[0][0].shape[0]
         repeat = len(seeds)

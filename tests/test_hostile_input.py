@@ -242,3 +242,27 @@ def test_loose_arguments_are_refused(kwargs, match):
 def test_a_string_sigma_is_refused():
     with pytest.raises(TypeError, match="sigma must be real numbers"):
         minimize(lambda X: np.sum(X**2, axis=1), x0=[0.0, 0.0], sigma="1", vectorized=True)
+
+
+def test_policy_evaluator_refuses_bad_weights_and_seeds_and_stays_usable():
+    pytest.importorskip("gymnasium")
+    from evodiff.rl import PolicyEvaluator
+
+    evaluator = PolicyEvaluator("CartPole-v1", hidden_sizes=(4,), episodes=1, seed=0)
+    good = np.zeros((2, evaluator.num_params))
+    with pytest.raises(ValueError, match="seeds\\[0\\] must be >= 0"):
+        evaluator.evaluate(good, [-1])
+    bad = good.copy()
+    bad[1, 0] = np.nan
+    with pytest.raises(ValueError, match="params must be finite; 1 policy"):
+        evaluator.evaluate(bad, [3])
+    assert evaluator.evaluate(good, [3]).shape == (2,)
+
+
+def test_a_custom_fitness_returning_nan_is_refused():
+    from evodiff import DiffusionEvolution
+
+    opt = DiffusionEvolution(bounds=[(-1, 1)] * 2, popsize=8, steps=3, rng=0,
+                             fitness=lambda xp, cost: cost * float("nan"))
+    with pytest.raises(ValueError, match="fitness returned NaN"):
+        opt.tell(np.sum(np.asarray(opt.ask()) ** 2, axis=1))

@@ -182,6 +182,16 @@ class DiffusionEvolution(Optimizer):
         """
         return self._last_step
 
+    def _check_log_weights(self, log_g, n):
+        """A custom fitness must give one log-weight per point, none NaN or +inf."""
+        xp = self.xp
+        if tuple(log_g.shape) != (n,):
+            raise ValueError(f"fitness must return {n} log-weights, one per point; "
+                             f"got shape {tuple(log_g.shape)}")
+        if bool(xp.any(xp.isnan(log_g))) or bool(xp.any(log_g == float("inf"))):
+            raise ValueError("fitness returned NaN or +inf log-weights; return finite values "
+                             "(or -inf for a point that must get no weight)")
+
     def _ask(self):
         return self._x
 
@@ -192,6 +202,8 @@ class DiffusionEvolution(Optimizer):
         xp = self.xp
         alpha, alpha_prev = self.schedule.pair(self._step)
         log_g = self.fitness(xp, cost)
+        if not isinstance(self.fitness, FitnessMapping):  # the built-in mappings are checked
+            self._check_log_weights(log_g, cost.shape[0])
         z = None if self.encoder is None else self.encoder(self.backend, x)
         x0 = estimate_x0(self.backend, x, log_g, alpha, z=z, memory_budget=self.memory_budget)
         x_prev = self._ddim_step(x, x0, alpha, alpha_prev)
