@@ -165,6 +165,7 @@ def _is_array(value):
 def _write_atomically(path, arrays):
     """Write ``arrays`` as an ``.npz`` archive to a temporary file, then move it to ``path``."""
     directory = os.path.dirname(os.path.abspath(path))
+    _remove_stale_temporaries(directory, os.path.basename(path))
     temporary = os.path.join(
         directory, f".{os.path.basename(path)}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
@@ -180,6 +181,31 @@ def _write_atomically(path, arrays):
             os.remove(temporary)
         raise
     _sync_directory(directory)
+
+
+def _remove_stale_temporaries(directory, name):
+    """Delete the temporary files of ``name`` left by writers that were killed.
+
+    A temporary file is named ``.NAME.PID.HEX.tmp``; it is stale when no
+    process ``PID`` runs any more (on POSIX; elsewhere nothing is removed).
+    """
+    if os.name != "posix":
+        return
+    prefix = f".{name}."
+    with contextlib.suppress(OSError):
+        for entry in os.listdir(directory):
+            if not (entry.startswith(prefix) and entry.endswith(".tmp")):
+                continue
+            pid = entry[len(prefix):].split(".")[0]
+            if not pid.isdigit() or int(pid) == os.getpid():
+                continue
+            try:
+                os.kill(int(pid), 0)
+            except ProcessLookupError:
+                with contextlib.suppress(OSError):
+                    os.remove(os.path.join(directory, entry))
+            except OSError:
+                continue  # the process exists (another user's): leave its file
 
 
 def _sync_directory(directory):
@@ -340,30 +366,72 @@ def _read(path):
             raise ValueError(
                 f"not a valid evodiff checkpoint: {path!r} cannot be read "
                 f"({type(exc).__name__}: {exc})") from exc
-    version = meta.get("format_version")
-    if version != FORMAT_VERSION:
-        raise ValueError(
-            f"checkpoint {path!r} has format version {version!r}; this version of evodiff "
-            f"reads format version {FORMAT_VERSION} only (files written by evodiff 0.1 have "
-            "version 1: rerun, or resume with the evodiff that wrote them)")
-    try:
-        sections = _sections(meta, members)
-    except _Invalid as exc:
-        raise ValueError(f"not a valid evodiff checkpoint: {path!r} {exc}") from None
+        version = meta.get("format_version")
+        if type(version) is not int or version != FORMAT_VERSION:  # not True, not 2.0
+            raise ValueError(
+                f"checkpoint {path!r} has format version {version!r}; this version of evodiff "
+                f"reads format version {FORMAT_VERSION} only (files written by evodiff 0.1 have "
+                "version 1: rerun, or resume with the evodiff that wrote them)")
+        try:  # only the members the metadata names are read, each within its limits
+            sections = _sections(meta, members)
+        except _Invalid as exc:
+            raise ValueError(f"not a valid evodiff checkpoint: {path!r} {exc}") from None
+        except Exception as exc:
+            raise ValueError(
+                f"not a valid evodiff checkpoint: {path!r} cannot be read "
+                f"({type(exc).__name__}: {exc})") from exc
+        finally:
+            members.data.close()
     return meta, sections
 
 
+#: Largest metadata member, and largest array member, read from a checkpoint (uncompressed).
+MAX_METADATA_BYTES = 16 * 2**20
+MAX_MEMBER_BYTES = 8 * 2**30
+#: Largest ratio of uncompressed to compressed size (evodiff writes uncompressed archives).
+MAX_COMPRESSION_RATIO = 100
+
+
+class _Members:
+    """The arrays of an ``.npz`` archive, read one by one when asked, within size limits.
+
+    Only the members the metadata names are ever decompressed; each is
+    checked against :data:`MAX_MEMBER_BYTES` and :data:`MAX_COMPRESSION_RATIO`
+    from the zip directory before it is read.
+    """
+
+    def __init__(self, data):
+        self.data = data
+        self.infos = {info.filename[:-4] if info.filename.endswith(".npy") else info.filename:
+                      info for info in data.zip.infolist()}
+
+    def __contains__(self, name):
+        return name in self.infos
+
+    def get(self, name, limit=MAX_MEMBER_BYTES):
+        info = self.infos.get(name)
+        if info is None:
+            return None
+        if info.file_size > limit:
+            raise _Invalid(f"has a member {name!r} of {info.file_size} bytes (limit {limit})")
+        if info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1):
+            raise _Invalid(f"has a member {name!r} compressed more than "
+                           f"{MAX_COMPRESSION_RATIO} times (a zip bomb?)")
+        return self.data[name]
+
+    __getitem__ = get
+
+
 def _members(handle):
-    """Every array of the archive, read now (so that a damaged member fails here)."""
+    """The archive, opened; its members are read when named (see :class:`_Members`)."""
     data = np.load(handle, allow_pickle=False)
     if not isinstance(data, np.lib.npyio.NpzFile):
         raise _Invalid("is a single array, not an .npz archive")
-    with data:
-        return {name: data[name] for name in data.files}
+    return _Members(data)
 
 
 def _metadata(members):
-    raw = members.get(_META)
+    raw = members.get(_META, limit=MAX_METADATA_BYTES)
     if raw is None:
         raise _Invalid("has no evodiff metadata (it is an .npz file of something else)")
     if raw.dtype != np.uint8 or raw.ndim != 1:
@@ -408,3 +476,7 @@ def _restore_into(optimizer, path, meta, sections):
         raise ValueError(
             f"not a valid evodiff checkpoint: {path!r} lacks the state entry {exc.args[0]!r}"
         ) from None
+    except (TypeError, AttributeError, IndexError) as exc:  # a value of an unexpected kind
+        raise ValueError(
+            f"not a valid evodiff checkpoint: {path!r} holds a state the optimiser cannot take "
+            f"({type(exc).__name__}: {exc})") from exc

@@ -216,6 +216,9 @@ def _resume(opt, path):
         raise ValueError(
             f"resume: {path!r} holds an optimiser state but no minimize history; it was not "
             "written by minimize(checkpoint=...)") from exc
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise ValueError(f"not a valid evodiff checkpoint: {path!r} holds a malformed minimize "
+                         f"history ({type(exc).__name__}: {exc})") from exc
 
 
 def _check_run_arguments(fun, method, popsize, maxiter, callback, mode_radius, min_support,

@@ -42,6 +42,10 @@ __all__ = ["Field", "Setting", "Part", "settings_of", "state_of", "restore_state
 _KINDS = ("array", "host", "int", "float", "bool", "str", "floats", "strings", "json", "rng")
 
 
+#: Largest counter (generations, evaluations, steps...) a saved state may hold.
+MAX_COUNT = 2**53
+
+
 class InvalidState(ValueError):
     """A saved state that does not fit the optimiser; the message names the field."""
 
@@ -65,6 +69,9 @@ class Field:
         Attribute that holds the value (default: ``name``).
     optional : bool, default False
         The value may be ``None``.
+    finite : bool, default True
+        For arrays: every entry must be finite (``False`` for values the
+        objective returned, which may be NaN or infinite).
     """
 
     name: str
@@ -72,6 +79,7 @@ class Field:
     shape: tuple | None = None
     attr: str | None = None
     optional: bool = False
+    finite: bool = True
 
     def __post_init__(self):
         if self.kind not in _KINDS:
@@ -235,14 +243,22 @@ def _decode(field, value, incoming, component, optimizer, backend):
                     e is not None and n != e for n, e in zip(host.shape, expected)):
                 text = tuple("N" if e is None else e for e in expected)
                 raise InvalidState(f"{where} has shape {host.shape}; expected {text}")
+        if host.dtype.kind not in "biuf":
+            raise InvalidState(f"{where} is not a numeric array (dtype {host.dtype})")
+        if field.finite and field.kind in ("array", "host") and not np.all(np.isfinite(host)):
+            raise InvalidState(f"{where} holds NaN or infinite values")
         if field.kind == "array":
             return backend.asarray(host)
         if field.kind == "floats":
             return [float(v) for v in host.reshape(-1)]
         return host
+    if field.kind == "int":
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+            raise InvalidState(f"{where} must be an integer; got {value!r}")
+        if not 0 <= int(value) <= MAX_COUNT:
+            raise InvalidState(f"{where} must be in [0, {MAX_COUNT}]; got {value!r}")
+        return int(value)
     try:
-        if field.kind == "int":
-            return int(value)
         if field.kind == "float":
             return float(value)
         if field.kind == "bool":
@@ -261,6 +277,11 @@ def _decode(field, value, incoming, component, optimizer, backend):
 def _decode_rng(value, generator):
     kind = type(generator.bit_generator).__name__
     saved = value.get("bit_generator") if isinstance(value, dict) else None
+    if saved == kind:
+        try:  # on a scratch generator, so that a bad state never reaches the optimiser's
+            type(generator.bit_generator)().state = value
+        except (TypeError, ValueError, KeyError) as exc:
+            raise InvalidState(f"state 'rng' is not a valid {kind} state ({exc})") from None
     if saved != kind:
         raise ValueError(
             f"checkpoint setting 'rng' differs: the file holds the state of a {saved} "
@@ -309,6 +330,9 @@ def restore_state(optimizer, state):
     for owner, _, _ in plan:
         if all(owner is not seen for seen in owners):
             owners.append(owner)
+    check = getattr(optimizer, "_check_restored", None)
+    if check is not None:  # consistency of the optimiser's own values, before any assignment
+        check({field.attribute: value for o, field, value in plan if o is optimizer})
     for owner in owners:
         hook = getattr(owner, "_before_restore", None)
         if hook is not None:

@@ -25,7 +25,7 @@ from ..backend import Backend
 from ..fitness import to_cost
 from ..randomness import as_generator, make_sampler
 from ..space import SearchSpace
-from ..state import Field, Setting, restore_state, settings_of, state_of
+from ..state import Field, InvalidState, Setting, restore_state, settings_of, state_of
 from ..validation import check_popsize, check_sense
 
 __all__ = ["Optimizer", "start_as_center", "setting_mismatch", "read_only"]
@@ -168,7 +168,7 @@ class Optimizer:
         Field("best_cost", "float", attr="_best_cost"),
         Field("warn_state", "json", attr="_warn_state"),
         Field("rng", "rng"),
-        Field("last_values", "array", attr="_last_values", optional=True),
+        Field("last_values", "array", attr="_last_values", optional=True, finite=False),
         Field("pending_normalised", "array", ("popsize", "dim"), "_pending_x", optional=True),
         Field("pending_points", "array", ("popsize", "dim"), "_pending_points", optional=True),
         Field("pending_excess", "array", ("popsize",), "_pending_excess", optional=True),
@@ -381,6 +381,26 @@ class Optimizer:
             self.best_x = np.array(self.backend.to_host(points[index, :]), dtype=np.float64)
 
     # -- checkpointing (declared in SETTINGS / STATE / PARTS, see evodiff.state) ----------
+
+    def _check_restored(self, values):
+        """Refuse a saved state whose values do not fit together or leave the box.
+
+        Called by :func:`evodiff.state.restore_state` with the decoded
+        ``{attribute: value}`` of this optimiser, before anything is assigned.
+        """
+        if values.get("nfev", 0) < values.get("nit", 0):
+            raise InvalidState(f"state 'nfev' ({values.get('nfev')}) is below 'nit' "
+                               f"({values.get('nit')}): every generation tells at least one value")
+        space = self.space
+        if not space.bounded:
+            return
+        for name, attr in (("best_x", "best_x"), ("pending_points", "_pending_points")):
+            value = values.get(attr)
+            if value is None:
+                continue
+            host = np.asarray(self.backend.to_host(value), dtype=np.float64)
+            if np.any(host < space.lower) or np.any(host > space.upper):
+                raise InvalidState(f"state {name!r} lies outside the bounds")
 
     @property
     def _bounds_box(self):

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..fitness import FitnessMapping, make_fitness
 from ..schedules import ddim_coefficients, make_schedule
-from ..state import Field, Part, Setting
+from ..state import Field, InvalidState, Part, Setting
 from ..validation import check_int, check_real
 from .base import Optimizer
 from .estimator import DEFAULT_MEMORY_BUDGET, estimate_x0
@@ -181,6 +181,15 @@ class DiffusionEvolution(Optimizer):
         is evaluated only to record its best point.
         """
         return self._last_step
+
+    def _check_restored(self, values):
+        """Besides the base checks: the step and the generations fit the schedule."""
+        super()._check_restored(values)
+        steps = len(self.schedule)
+        if values.get("_step", 0) > self.schedule.num_steps or values.get("nit", 0) > steps:
+            raise InvalidState(
+                f"state 'step' ({values.get('_step')}) or 'nit' ({values.get('nit')}) is beyond "
+                f"the schedule of {steps} points")
 
     def _check_log_weights(self, log_g, n):
         """A custom fitness must give one log-weight per point, none NaN or +inf."""

@@ -1,0 +1,137 @@
+"""Crafted checkpoints: every value validated, only named members read, atomic restore."""
+
+import json
+import os
+import zipfile
+
+import numpy as np
+import pytest
+
+from evodiff import CMAES, DiffusionEvolution, checkpoint, minimize
+
+META = "__evodiff__"
+
+
+def _saved(tmp_path, opt=None):
+    opt = opt or DiffusionEvolution(bounds=[(-5, 5)] * 2, popsize=16, steps=6, rng=0)
+    for _ in range(2):
+        opt.tell(np.sum(np.asarray(opt.ask()) ** 2, axis=1))
+    opt.ask()
+    path = tmp_path / "run.npz"
+    checkpoint.save(opt, path)
+    return path
+
+
+def _rewrite(path, edit_meta=None, edit_arrays=None, extra_members=None, compress=False):
+    with np.load(path, allow_pickle=False) as data:
+        arrays = {name: data[name] for name in data.files}
+    meta = json.loads(arrays[META].tobytes().decode())
+    if edit_meta:
+        edit_meta(meta)
+    if edit_arrays:
+        edit_arrays(arrays)
+    arrays[META] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
+    (np.savez_compressed if compress else np.savez)(path, **arrays)
+    if extra_members:
+        with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+            for name, payload in extra_members.items():
+                archive.writestr(name, payload)
+    return path
+
+
+def _fresh():
+    return DiffusionEvolution(bounds=[(-5, 5)] * 2, popsize=16, steps=6, rng=7)
+
+
+def _refused(path, match, opt=None):
+    opt = opt or _fresh()
+    state = opt.rng.bit_generator.state
+    before = np.asarray(opt.ask()).copy()
+    with pytest.raises(ValueError, match=match):
+        checkpoint.restore(opt, path)
+    # a failed restore changes nothing: not the generator, not the points
+    assert opt.rng.bit_generator.state == state
+    np.testing.assert_array_equal(np.asarray(opt.ask()), before)
+
+
+def test_a_nan_population_is_refused(tmp_path):
+    path = _rewrite(_saved(tmp_path),
+                    edit_arrays=lambda a: a.__setitem__("state.x", np.full_like(a["state.x"], np.nan)))
+    _refused(path, "state 'x' holds NaN or infinite values")
+
+
+def test_a_best_point_outside_the_box_is_refused(tmp_path):
+    path = _rewrite(_saved(tmp_path),
+                    edit_arrays=lambda a: a.__setitem__("state.best_x", np.array([1e9, 0.0])))
+    _refused(path, "state 'best_x' lies outside the bounds")
+
+
+@pytest.mark.parametrize("field, value, match", [
+    ("nit", -5, "must be in \\[0"),
+    ("nit", 1e300, "must be an integer"),
+    ("nit", True, "must be an integer"),
+    ("step", 99, "beyond the schedule"),
+    ("nfev", 1, "below 'nit'"),
+])
+def test_counters_out_of_range_are_refused(tmp_path, field, value, match):
+    path = _rewrite(_saved(tmp_path), edit_meta=lambda m: m["state"].__setitem__(field, value))
+    _refused(path, match)
+
+
+@pytest.mark.parametrize("version", [True, 2.0, "2"])
+def test_format_version_must_be_the_integer(tmp_path, version):
+    path = _rewrite(_saved(tmp_path), edit_meta=lambda m: m.__setitem__("format_version", version))
+    _refused(path, "format version")
+
+
+def test_a_malformed_generator_state_is_refused_before_anything_changes(tmp_path):
+    def damage(meta):
+        meta["state"]["rng"]["state"] = {"state": "nonsense"}
+    path = _rewrite(_saved(tmp_path), edit_meta=damage)
+    _refused(path, "state 'rng' is not a valid")
+
+
+def test_unnamed_members_are_never_read(tmp_path, monkeypatch):
+    # a zip bomb beside the real members: 64 MiB of zeros compress to about 64 KiB
+    path = _rewrite(_saved(tmp_path), extra_members={"bomb.npy": b"\0" * (64 * 2**20)})
+    opt = _fresh()
+    checkpoint.restore(opt, path)  # restores, without touching the bomb
+    assert opt.nit == 2
+
+
+def test_a_named_member_compressed_like_a_bomb_is_refused(tmp_path):
+    def bomb(arrays):
+        arrays["state.x"] = np.zeros((16, 2))
+    path = _saved(tmp_path)
+    with np.load(path, allow_pickle=False) as data:
+        arrays = {name: data[name] for name in data.files}
+    arrays["extra.big"] = np.zeros(2**22)  # 32 MiB of zeros, compressed about 1000 times
+    meta = json.loads(arrays[META].tobytes().decode())
+    meta["arrays"]["extra"].append("big")
+    arrays[META] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
+    np.savez_compressed(path, **arrays)
+    _refused(path, "compressed more than 100 times")
+
+
+def test_malformed_history_is_not_a_raw_type_error(tmp_path):
+    common = dict(bounds=[(-5, 5)] * 2, vectorized=True, method="diffevo", popsize=16,
+                  maxiter=6, rng=0)
+    path = tmp_path / "run.npz"
+    minimize(lambda X: np.sum(X**2, axis=1), checkpoint=path,
+             callback=lambda r: r.nit >= 2, **common)
+
+    def damage(arrays):
+        arrays["extra.history_best"] = np.array(["a", "b"])
+    _rewrite(path, edit_arrays=damage)
+    with pytest.raises(ValueError, match="not a valid evodiff checkpoint"):
+        minimize(lambda X: np.sum(X**2, axis=1), resume=path, **common)
+
+
+def test_stale_temporary_files_are_removed_on_the_next_save(tmp_path):
+    stale = tmp_path / ".run.npz.999999999.abcd1234.tmp"  # no such process
+    stale.write_bytes(b"half a file")
+    alive = tmp_path / f".run.npz.{os.getppid()}.abcd1234.tmp"  # a running process
+    alive.write_bytes(b"being written")
+    opt = CMAES(bounds=[(-5, 5)] * 2, rng=0)
+    checkpoint.save(opt, tmp_path / "run.npz")
+    assert not stale.exists() and alive.exists()
