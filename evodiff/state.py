@@ -37,13 +37,43 @@ import numpy as np
 from .jsonvalues import to_plain
 
 __all__ = ["Field", "Setting", "Part", "settings_of", "state_of", "restore_state",
-           "InvalidState"]
+           "InvalidState", "fingerprint"]
 
 _KINDS = ("array", "host", "int", "float", "bool", "str", "floats", "strings", "json", "rng")
 
 
 #: Largest counter (generations, evaluations, steps...) a saved state may hold.
 MAX_COUNT = 2**53
+
+
+def fingerprint(kind, function, probe):
+    """A text that tells callables apart: their name and their values on a fixed input.
+
+    A checkpoint cannot compare two user functions, but it can refuse to
+    continue a run with one that has another name or gives other values on
+    a fixed probe (``probe()`` calls the function; its result is rounded to
+    12 significant digits).  A probe that raises gives ``'probe failed'``.
+
+    Parameters
+    ----------
+    kind : str
+        Leading word (``'callable'``).
+    function : callable
+    probe : callable
+        ``probe() -> host array``: the function evaluated on the fixed input.
+
+    Returns
+    -------
+    str
+    """
+    name = getattr(function, "__qualname__", None) or type(function).__name__
+    module = getattr(function, "__module__", None) or ""
+    try:
+        values = np.asarray(probe(), dtype=np.float64).reshape(-1)
+        text = " ".join(f"{v:.12g}" for v in values)
+    except Exception:
+        text = "probe failed"
+    return f"{kind} {module}.{name} probe [{text}]"
 
 
 class InvalidState(ValueError):

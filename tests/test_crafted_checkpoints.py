@@ -135,3 +135,26 @@ def test_stale_temporary_files_are_removed_on_the_next_save(tmp_path):
     opt = CMAES(bounds=[(-5, 5)] * 2, rng=0)
     checkpoint.save(opt, tmp_path / "run.npz")
     assert not stale.exists() and alive.exists()
+
+
+def _fitness_a(xp, cost):
+    return -cost
+
+
+def _fitness_b(xp, cost):
+    return -2.0 * cost
+
+
+@pytest.mark.parametrize("kind", ["fitness", "latent"])
+def test_resuming_with_another_callable_is_refused(tmp_path, kind):
+    if kind == "fitness":
+        first, second = {"fitness": _fitness_a}, {"fitness": _fitness_b}
+    else:
+        first = {"latent": lambda x: x[:, :1]}
+        second = {"latent": lambda x: 2.0 * x[:, :1]}
+    make = lambda options, seed: DiffusionEvolution(  # noqa: E731
+        bounds=[(-5, 5)] * 2, popsize=16, steps=6, rng=seed, **options)
+    path = _saved(tmp_path, make(first, 0))
+    checkpoint.restore(make(first, 5), path)  # the same callables: accepted
+    with pytest.raises(ValueError, match=f"setting '{kind}' differs"):
+        checkpoint.restore(make(second, 5), path)

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..fitness import FitnessMapping, make_fitness
 from ..schedules import ddim_coefficients, make_schedule
-from ..state import Field, InvalidState, Part, Setting
+from ..state import Field, InvalidState, Part, Setting, fingerprint
 from ..validation import check_int, check_real
 from .base import Optimizer
 from .estimator import DEFAULT_MEMORY_BUDGET, estimate_x0
@@ -130,11 +130,21 @@ class DiffusionEvolution(Optimizer):
     @property
     def _fitness_kind(self):
         fitness = self.fitness
-        return repr(fitness) if isinstance(fitness, FitnessMapping) else "callable"
+        if isinstance(fitness, FitnessMapping):
+            return repr(fitness)
+        probe = self.backend.asarray(np.linspace(0.0, 1.0, 8))
+        return fingerprint("callable", fitness,
+                           lambda: self.backend.to_host(fitness(self.xp, probe)))
 
     @property
     def _latent_kind(self):
-        return None if self.encoder is None else self.encoder.name
+        encoder = self.encoder
+        if encoder is None or encoder.name != "callable":
+            return None if encoder is None else encoder.name
+        probe = self.backend.asarray(
+            np.linspace(-1.0, 1.0, 3 * self.dim).reshape(3, self.dim))
+        return fingerprint("callable", encoder.function,
+                           lambda: self.backend.to_host(encoder(self.backend, probe)))
 
     @property
     def done(self):
