@@ -162,3 +162,28 @@ def test_malformed_bqp_files_name_the_line(tmp_path, text, match):
     path.write_text(text)
     with pytest.raises(ValueError, match=match):
         read_bqp(path)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_wishart_planted_ground_state_is_the_exhaustive_minimum(seed):
+    from evodiff.binary import wishart_planted
+
+    problem, state, energy = wishart_planted(12, 4, rng=seed)
+    S = 2 * all_bits(12) - 1
+    energies = problem.energy(S)
+    assert energies.min() == pytest.approx(energy, abs=1e-9)
+    assert problem.energy(state)[0] == pytest.approx(energy, abs=1e-9)
+    minima = S[np.isclose(energies, energies.min(), atol=1e-9)]
+    assert {tuple(row) for row in minima} == {tuple(state), tuple(-state)}
+    assert not np.all(state == 1)  # the gauge hides it
+
+
+def test_sherrington_kirkpatrick_couplings():
+    from evodiff.binary import sherrington_kirkpatrick
+
+    problem = sherrington_kirkpatrick(400, rng=0)
+    J = problem.J
+    np.testing.assert_array_equal(J, J.T)
+    assert np.all(np.diag(J) == 0) and np.all(problem.h == 0)
+    assert np.std(J[np.triu_indices(400, 1)]) * np.sqrt(400) == pytest.approx(1.0, rel=0.02)
+    np.testing.assert_array_equal(sherrington_kirkpatrick(400, rng=0).J, J)
