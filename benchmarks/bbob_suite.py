@@ -43,10 +43,6 @@ TARGET_DIMENSIONS = (5, 10)
 UNIMODAL_CHECKS = ((1, "sphere"), (2, "ellipsoid (separable)"), (10, "ellipsoid (rotated)"))
 
 
-def _label(method):
-    return bbob_report._label(method)
-
-
 def _records(out, dims, args):
     records = []
     for dim in dims:
@@ -85,7 +81,8 @@ def _targets(records, methods):
         rows.append([f"median evaluations to 1e-8, f{function} {name}, D = 10",
                      f"{ours:.0f} ({hits}/{runs})", f"{ref:.0f} ({ref_hits}/{ref_runs})",
                      f"{ratio:.2f}", "<= 5", "yes" if ratio <= 5 else "no"])
-    return markdown_table([f"target ({_label(lead)} vs pycma)", _label(lead), "pycma",
+    label = bbob_report.display_name(lead)
+    return markdown_table([f"target ({label} vs pycma)", label, "pycma",
                            "ratio", "goal", "met"], rows, "lrrrrl")
 
 
@@ -98,7 +95,7 @@ def _runtime(records, methods):
             seconds = sum(r["seconds"] for r in records
                           if r["method"] == method and r["dimension"] == dim)
             cells.append(f"{seconds:.0f}")
-        rows.append([_label(method), *cells])
+        rows.append([bbob_report.display_name(method), *cells])
     return markdown_table(["method", *(f"D = {d}" for d in dims)], rows, "l" + "r" * len(dims))
 
 

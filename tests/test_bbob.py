@@ -138,3 +138,9 @@ def test_runs_of_other_methods_in_the_same_folder_are_kept(tmp_path):
     rows = bbob.read_records(tmp_path / "runs.csv")
     assert [(r["method"], r["function"]) for r in rows] == [
         ("cmaes", 1), ("pycma", 1), ("pycma", 2)]
+
+
+def test_display_names_come_from_the_registry_and_the_reference():
+    assert bbob_report.display_name("pycma") == "pycma IPOP-CMA-ES"
+    assert bbob_report.display_name("cmaes") == "CMA-ES"
+    assert bbob_report.display_name("not-registered") == "not-registered"

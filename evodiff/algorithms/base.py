@@ -259,6 +259,13 @@ class Optimizer:
         """Standard normal draws of ``shape`` on the backend, from this optimiser's :attr:`rng`."""
         return self._sampler.normal(shape)
 
+    def _target_reached(self):
+        """Whether the best value reaches ``ftarget`` (for optimisers that have one)."""
+        target = getattr(self, "ftarget", None)
+        if target is None or self.best_x is None:
+            return False
+        return self.best_fun <= target if self.sense == "min" else self.best_fun >= target
+
     def stop_reason(self):
         """Return why the run should stop now (a message), or ``None`` to go on.
 

@@ -332,11 +332,6 @@ class CMAES(Optimizer):
 
     # -- stopping ------------------------------------------------------------------------
 
-    def _target_reached(self):
-        if self.ftarget is None or self.best_x is None:
-            return False
-        return self.best_fun <= self.ftarget if self.sense == "min" else self.best_fun >= self.ftarget
-
     def _global_stop(self):
         if self._target_reached():
             return f"ftarget: reached {self.best_fun:.6g} (target {self.ftarget:g})"

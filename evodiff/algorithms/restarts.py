@@ -74,6 +74,21 @@ def _distinct_best(points, costs, distance, count):
     return kept
 
 
+class _PointRows:
+    """A list of points (attribute ``attr``) seen by the state declarations as one (M, D) array."""
+
+    def __init__(self, attr):
+        self.attr = attr
+
+    def __get__(self, owner, cls=None):
+        if owner is None:
+            return self
+        return np.array(getattr(owner, self.attr), dtype=np.float64).reshape(-1, owner.dim)
+
+    def __set__(self, owner, value):
+        setattr(owner, self.attr, [np.array(row) for row in np.asarray(value).reshape(-1, owner.dim)])
+
+
 class RestartedDiffusionEvolution(Optimizer):
     """Diffusion Evolution with CMA-ES refinement of its modes and restarts in the budget.
 
@@ -316,11 +331,6 @@ class RestartedDiffusionEvolution(Optimizer):
             if reason is not None:
                 self._advance(reason)
 
-    def _target_reached(self):
-        if self.ftarget is None or self.best_x is None:
-            return False
-        return self.best_fun <= self.ftarget if self.sense == "min" else self.best_fun >= self.ftarget
-
     def stop_reason(self):
         """``ftarget``, ``maxfevals``, ``maxiter`` or ``patience`` when reached, else ``None``."""
         if self._target_reached():
@@ -378,21 +388,8 @@ class RestartedDiffusionEvolution(Optimizer):
 
     # -- checkpointing -------------------------------------------------------------------
 
-    @property
-    def _queue_array(self):
-        return np.array(self._queue, dtype=np.float64).reshape(-1, self.dim)
-
-    @_queue_array.setter
-    def _queue_array(self, value):
-        self._queue = [np.array(row) for row in np.asarray(value).reshape(-1, self.dim)]
-
-    @property
-    def _mode_array(self):
-        return np.array(self._modes, dtype=np.float64).reshape(-1, self.dim)
-
-    @_mode_array.setter
-    def _mode_array(self, value):
-        self._modes = [np.array(row) for row in np.asarray(value).reshape(-1, self.dim)]
+    _queue_array = _PointRows("_queue")
+    _mode_array = _PointRows("_modes")
 
     def checkpoint_settings(self):
         """This optimiser's own settings (the sub-optimiser's follow from them and the state)."""

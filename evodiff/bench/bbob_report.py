@@ -19,10 +19,12 @@ import numpy as np
 from ..registry import method_label
 from .bbob import FUNCTION_GROUPS, REFERENCE_METHODS, exdata_folder
 
-__all__ = ["render", "solved_fractions", "solved_table", "evaluations_to_target"]
+__all__ = ["display_name", "render", "solved_fractions", "solved_table",
+           "evaluations_to_target"]
 
 
-def _label(method):
+def display_name(method):
+    """The label of a method in tables: pycma's, or the registry's."""
     return REFERENCE_METHODS.get(method) or method_label(method)
 
 
@@ -61,20 +63,15 @@ def render(out, methods, *, figure_folder=None, log=None):
     figure_folder = Path(figure_folder) if figure_folder is not None else Path(out) / "ppdata"
     figure_folder.mkdir(parents=True, exist_ok=True)
     log = Path(log) if log is not None else figure_folder / "cocopp.log"
-    before = set(figure_folder.iterdir())
     cocopp.genericsettings.figure_file_formats = ["png"]
     arguments = ["-o", str(figure_folder), *map(str, folders)]
     with open(log, "w") as handle, contextlib.redirect_stdout(handle), \
             contextlib.redirect_stderr(io.StringIO()), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         cocopp.main(" ".join(arguments) if len(arguments) > 1 else arguments)
-    created = [p for p in figure_folder.iterdir() if p.is_dir() and p not in before]
-    if len(created) == 1:
-        result_folder = created[0]
-    else:  # cocopp reuses the name of a folder it wrote before
-        candidates = sorted((p for p in figure_folder.iterdir() if p.is_dir()),
-                            key=lambda p: p.stat().st_mtime)
-        result_folder = candidates[-1]
+    # cocopp names its folder after the methods and the time, or reuses one of that name
+    result_folder = max((p for p in figure_folder.iterdir() if p.is_dir()),
+                        key=lambda p: p.stat().st_mtime)
     groups = {}
     for png in sorted(result_folder.glob("pprldmany_*D_*.png")):
         _, dim, group = png.stem.split("_", 2)
@@ -134,7 +131,7 @@ def solved_table(records, *, groups=("all", *FUNCTION_GROUPS)):
             for group in groups:
                 solved, total = counts.get((method, dim, group), (0, 0))
                 cells.append(f"{solved / total:.2f} ({solved}/{total})" if total else "-")
-            lines.append(f"| {dim} | {_label(method)} | " + " | ".join(cells) + " |")
+            lines.append(f"| {dim} | {display_name(method)} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
