@@ -12,6 +12,9 @@ Usage::
                   [--out DIR] [--overwrite] [--no-figures] [--no-progress]
     evodiff run PROBLEM [--method M] [--dim D] [--popsize N] [--maxiter N] [--seed N]
                         [--shift] [--latent random|pca] [--polish] [--no-progress]
+    evodiff run maxcut --graph PATH | qubo --file PATH [--method anneal|binary-diffevo]
+                        [--popsize N] [--maxiter N] [--seed N] [--best-known V] [--polish]
+    evodiff demo maxcut [--graph PATH] [--seed N] [--popsize N] [--steps N] [--out DIR]
 
 Each subcommand has a builder ``_add_<name>_command(commands)`` that declares
 its subparser and a handler ``_cmd_<name>(args) -> int`` that runs it, so new
@@ -36,6 +39,7 @@ from pathlib import Path
 import numpy as np
 
 from . import __version__, problems, registry
+from .binary import commands as binary_commands
 from .optimize import maximize, minimize
 from .randomness import spawn_generators
 
@@ -109,12 +113,13 @@ def _add_demo_command(commands):
         ),
     )
     demo.add_argument(
-        "problem", nargs="?", default="all", choices=[*DEMOS, "all", "cartpole"],
+        "problem", nargs="?", default="all", choices=[*DEMOS, "all", "cartpole", "maxcut"],
         help="problem to run: himmelblau (four global minima), rastrigin (one global "
              "minimum among many local ones), all (both), or cartpole (the paper's "
              "reinforcement-learning experiment: latent Diffusion Evolution against plain "
-             "Diffusion Evolution and CMA-ES on CartPole-v1; needs gymnasium) "
-             "(default: %(default)s)")
+             "Diffusion Evolution and CMA-ES on CartPole-v1; needs gymnasium), or maxcut "
+             "(simulated annealing and discrete Diffusion Evolution on a random 800-vertex "
+             "graph, or --graph) (default: %(default)s)")
     demo.add_argument(
         "--seed", type=_int_at_least(0), default=0, metavar="N",
         help="random seed, a non-negative integer; the same seed gives the same run "
@@ -131,6 +136,9 @@ def _add_demo_command(commands):
         "--network", choices=["small", "large", "both"], default=None,
         help="cartpole only: the 4-8-2 network (58 parameters), the 4-128-128-2 network "
              "(17,410 parameters) or both (default: both)")
+    demo.add_argument(
+        "--graph", default=None, metavar="PATH",
+        help="maxcut only: a graph in G-set format instead of the random graph")
     demo.add_argument(
         "--out", default="evodiff-out", metavar="DIR",
         help="folder for the figures (default: %(default)s)")
@@ -150,11 +158,14 @@ def _add_run_command(commands):
             "evaluations, generations, the stopping message and the distinct optima found."
         ),
     )
-    run.add_argument("problem", choices=sorted(problems.PROBLEMS),
-                     help="benchmark problem (evodiff.problems)")
-    run.add_argument("--method", choices=["auto", *registry.method_names()], default="auto",
-                     help="optimisation method, any of evodiff.registry "
-                          "(default: %(default)s)")
+    run.add_argument("problem", choices=[*sorted(problems.PROBLEMS),
+                                         *binary_commands.BINARY_PROBLEMS],
+                     help="benchmark problem (evodiff.problems), or maxcut (--graph PATH) or "
+                          "qubo (--file PATH) for a binary problem read from a file")
+    run.add_argument("--method", choices=["auto", *registry.method_names(),
+                                          *registry.method_names("binary")], default="auto",
+                     help="optimisation method, any of evodiff.registry; anneal and "
+                          "binary-diffevo for maxcut and qubo (default: %(default)s)")
     run.add_argument("--dim", type=_int_at_least(1), default=None, metavar="D",
                      help="dimension (default: 2; beale and himmelblau are 2-D only)")
     run.add_argument("--popsize", type=_int_at_least(2), default=None, metavar="N",
@@ -170,7 +181,9 @@ def _add_run_command(commands):
                      help=f"latent Diffusion Evolution (methods {' and '.join(LATENT_METHODS)} "
                           "only)")
     run.add_argument("--polish", action="store_true",
-                     help="refine every mode found with L-BFGS-B")
+                     help="refine every mode found with L-BFGS-B (binary problems: one-flip "
+                          "descent)")
+    binary_commands.add_run_arguments(run)
     _add_no_progress(run)
     run.set_defaults(handler=_cmd_run, command_parser=run)
     return run
@@ -322,6 +335,12 @@ def _cmd_demo(args):
     _check_out(parser, args.out)
     if args.problem == "cartpole":
         return _cmd_demo_cartpole(args)
+    if args.problem == "maxcut":
+        if args.network is not None:
+            parser.error("argument --network: only with the cartpole demo")
+        return binary_commands.demo_maxcut(args, parser)
+    if args.graph is not None:
+        parser.error("argument --graph: only with the maxcut demo")
     if args.network is not None:
         parser.error(f"argument --network: only with the cartpole demo; got --network "
                      f"{args.network!r} with {args.problem!r}")
@@ -476,6 +495,13 @@ def _bench_figures(bench, result, args):
 def _cmd_run(args):
     """Run ``evodiff run``: one optimisation and a summary."""
     parser = args.command_parser
+    if args.problem in binary_commands.BINARY_PROBLEMS:
+        return binary_commands.run_binary(args, parser)
+    for name in ("graph", "file", "best_known"):
+        if getattr(args, name) is not None:
+            parser.error(f"argument --{name.replace('_', '-')}: only with maxcut or qubo")
+    if args.method in registry.method_names("binary"):
+        parser.error(f"argument --method: {args.method!r} is for maxcut and qubo only")
     if args.latent is not None and args.method not in LATENT_METHODS:
         parser.error(f"argument --latent: only with --method {' or '.join(LATENT_METHODS)}; "
                      f"got --latent {args.latent!r} with --method {args.method!r}")

@@ -20,6 +20,7 @@ from tqdm.auto import tqdm
 
 from . import checkpoint as checkpoint_module
 from .algorithms.cmaes import CMAES
+from .binary.solve import binary_run, is_binary
 from .driver import History, run
 from .evaluation import Evaluator, evaluate
 from .modes import Mode, cluster_points
@@ -267,6 +268,14 @@ def _generation_hook(opt, history, bar, callback, checkpoint, checkpoint_every):
 def _run(fun, sense, bounds, x0, sigma, method, popsize, maxiter, args, vectorized, rng,
          callback, polish, progress, backend, dtype, mode_radius, min_support, latent, options,
          *, workers=None, batch_size=None, checkpoint=None, checkpoint_every=1, resume=None):
+    if is_binary(fun, bounds):
+        if x0 is not None or sigma is not None or latent is not None:
+            raise ValueError("x0, sigma and latent apply to continuous problems, not to a "
+                             "binary one")
+        return binary_run(fun, sense, bounds, method, popsize, maxiter, args, vectorized, rng,
+                          callback, polish, progress, backend, dtype, options, workers=workers,
+                          batch_size=batch_size, checkpoint=checkpoint,
+                          checkpoint_every=checkpoint_every, resume=resume)
     chosen = None
     if isinstance(method, str) and method.strip().lower() == "auto":
         method, chosen = _choose_method(bounds, x0, latent)

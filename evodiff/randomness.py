@@ -109,6 +109,11 @@ class NormalSampler:
         draws = self.generator.standard_normal(tuple(shape), dtype=self.backend.dtype_name)
         return self.backend.asarray(draws)
 
+    def uniform(self, shape):
+        """Uniform draws in ``[0, 1)`` of ``shape`` in the backend's dtype."""
+        draws = self.generator.random(tuple(shape), dtype=self.backend.dtype_name)
+        return self.backend.asarray(draws)
+
     def reseed_device(self, seed):
         """Reseed the device generator (no-op: host draws have none)."""
 
@@ -128,6 +133,9 @@ class CupyNormalSampler(NormalSampler):
 
     def normal(self, shape):
         return self._device.standard_normal(tuple(shape), dtype=self.backend.dtype_name)
+
+    def uniform(self, shape):
+        return self._device.random(tuple(shape), dtype=self.backend.dtype_name)
 
     def reseed_device(self, seed):
         """Give the device generator a fresh seed (after a checkpoint is restored)."""

@@ -18,14 +18,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
+
 from .algorithms.cmaes import CMAES
 from .algorithms.diffusion import DiffusionEvolution
 from .algorithms.openes import OpenES
 from .algorithms.pepg import PEPG
 from .algorithms.restarts import RestartedDiffusionEvolution
+from .binary.annealing import SimulatedAnnealing, problem_fingerprint
+from .binary.diffusion import BinaryDiffusionEvolution
+from .binary.polish import one_flip_descent
 from .validation import check_int
 
-__all__ = ["MethodSpec", "METHODS", "register_method", "make_optimizer", "get_method",
+__all__ = ["MethodSpec", "METHODS", "DOMAINS", "register_method", "make_optimizer", "get_method",
            "method_label", "method_names"]
 
 
@@ -58,6 +63,9 @@ class MethodSpec:
         run spend about ``budget`` evaluations with population ``popsize``
         (benchmarks at equal budget).  Default: ``popsize`` and
         ``maxiter = budget // popsize``.
+    domain : {'continuous', 'binary'}
+        The search spaces of the method: boxes of real numbers, or binary
+        vectors (:mod:`evodiff.binary`).
     """
 
     name: str
@@ -65,6 +73,7 @@ class MethodSpec:
     label: str
     default_popsize: int | None = None
     budget_settings: Callable = _fill_budget
+    domain: str = "continuous"
 
     def build(self, *, popsize=None, maxiter=None, **settings):
         """Build an optimiser of this method (see :attr:`builder`)."""
@@ -75,8 +84,12 @@ class MethodSpec:
 METHODS: dict[str, MethodSpec] = {}
 
 
+#: The kinds of search space a method can serve.
+DOMAINS = ("continuous", "binary")
+
+
 def register_method(name, builder, *, label=None, default_popsize=None, budget_settings=None,
-                    replace=False):
+                    domain="continuous", replace=False):
     """Make a method available everywhere by name.
 
     Parameters
@@ -91,6 +104,8 @@ def register_method(name, builder, *, label=None, default_popsize=None, budget_s
     default_popsize : int, optional
         The population used when none is given (``None``: the method decides).
     budget_settings : callable, optional
+        See :class:`MethodSpec`.
+    domain : {'continuous', 'binary'}, default 'continuous'
         See :class:`MethodSpec`.
     replace : bool, default False
         Allow replacing a registered method of the same name.
@@ -117,8 +132,10 @@ def register_method(name, builder, *, label=None, default_popsize=None, budget_s
         default_popsize = check_int("default_popsize", default_popsize, minimum=1)
     if budget_settings is not None and not callable(budget_settings):
         raise TypeError(f"budget_settings must be callable; got {type(budget_settings).__name__}")
+    if domain not in DOMAINS:
+        raise ValueError(f"domain must be one of {', '.join(DOMAINS)}; got {domain!r}")
     spec = MethodSpec(key, builder, label if label is not None else key, default_popsize,
-                      budget_settings or _fill_budget)
+                      budget_settings or _fill_budget, domain)
     METHODS[key] = spec
     return spec
 
@@ -136,9 +153,20 @@ def get_method(name):
     raise ValueError(f"method must be one of {', '.join(METHODS)}; got {name!r}")
 
 
-def method_names():
-    """list of str : the registered method names, in registration order."""
-    return list(METHODS)
+def method_names(domain="continuous"):
+    """The registered method names for one kind of search space, in registration order.
+
+    Parameters
+    ----------
+    domain : {'continuous', 'binary'}, default 'continuous'
+
+    Returns
+    -------
+    list of str
+    """
+    if domain not in DOMAINS:
+        raise ValueError(f"domain must be one of {', '.join(DOMAINS)}; got {domain!r}")
+    return [name for name, spec in METHODS.items() if spec.domain == domain]
 
 
 def method_label(name):
@@ -227,3 +255,62 @@ register_method("openes", _class_builder(OpenES), label="OpenES",
 register_method("pepg", _class_builder(PEPG), label="PEPG", default_popsize=PEPG.DEFAULT_POPSIZE)
 register_method("diffevo-restarts", _restarted_builder, label="Diffusion Evolution + restarts",
                 default_popsize=None, budget_settings=_restarted_budget)
+
+
+# -- binary methods: settings hold ``problem`` (a QUBO, Ising or MaxCut, or None for a
+#    black-box objective), ``dim`` (bits) and ``domain`` (the values of a state's entries)
+
+def _anneal_builder(*, popsize, maxiter, problem=None, dim=None, domain=None, **settings):
+    """``maxiter`` is the number of sweeps; annealing needs the problem's couplings."""
+    if problem is None:
+        raise ValueError("method 'anneal' needs the problem's couplings: pass a QUBO, Ising or "
+                         "MaxCut problem as fun (for a black-box objective use "
+                         "method='binary-diffevo')")
+    if maxiter is not None:
+        settings["sweeps"] = check_int("maxiter", maxiter, minimum=1)
+    return SimulatedAnnealing(problem, popsize, **settings)
+
+
+def _without_field(problem):
+    """Whether flipping every spin leaves the problem's value unchanged (no linear term)."""
+    ising, _, _ = problem.ising_form()
+    return not np.any(ising.h)
+
+
+def _binary_diffevo_builder(*, popsize, maxiter, problem=None, dim=None, domain=(0, 1),
+                            **settings):
+    """``maxiter`` is the number of schedule points; ``local_search=True`` polishes every
+    population by one-flip descent on the problem's couplings."""
+    if maxiter is not None:
+        maxiter = check_int("maxiter", maxiter, minimum=2)
+        settings["steps"] = maxiter
+    local_search = settings.pop("local_search", None)
+    if problem is not None:
+        settings.setdefault("symmetric", _without_field(problem))
+        if local_search is True:
+            local_search = _ProblemDescent(problem, settings.get("sense", "min"))
+    if local_search is True:
+        raise ValueError("local_search=True needs a QUBO, Ising or MaxCut problem; for a "
+                         "black-box objective pass a callable")
+    opt = BinaryDiffusionEvolution(dim, popsize, domain=domain, local_search=local_search or None,
+                                   **settings)
+    if problem is not None:
+        opt.problem_fingerprint = problem_fingerprint(problem)
+    return opt
+
+
+class _ProblemDescent:
+    """One-flip descent on a problem's couplings, as a picklable local search."""
+
+    def __init__(self, problem, sense):
+        self.problem, self.sense = problem, sense
+        self.__qualname__ = "one_flip_descent"
+
+    def __call__(self, states):
+        return one_flip_descent(self.problem, states, self.sense)
+
+
+register_method("anneal", _anneal_builder, label="Simulated annealing",
+                default_popsize=SimulatedAnnealing.DEFAULT_POPSIZE, domain="binary")
+register_method("binary-diffevo", _binary_diffevo_builder, label="Discrete Diffusion Evolution",
+                default_popsize=BinaryDiffusionEvolution.DEFAULT_POPSIZE, domain="binary")

@@ -24,6 +24,8 @@ __all__ = [
     "ddpm_schedule",
     "make_schedule",
     "SCHEDULES",
+    "beta_schedule",
+    "BETA_SCHEDULES",
 ]
 
 _EPS = 1e-3
@@ -224,3 +226,46 @@ def ddim_coefficients(alpha_t, alpha_prev, noise):
     # Guard the square root against noise > 1 pushing s^2 above 1 - alpha_prev.
     direction = math.sqrt(max(1.0 - alpha_prev - sigma * sigma, 0.0))
     return math.sqrt(alpha_prev), direction, sigma
+
+
+#: Inverse-temperature schedules of simulated annealing, by name.
+BETA_SCHEDULES = ("geometric", "linear")
+
+
+def beta_schedule(kind, beta_min, beta_max, sweeps):
+    """Inverse temperatures of an annealing run, one per sweep, from hot to cold.
+
+    Parameters
+    ----------
+    kind : {'geometric', 'linear'}
+        ``'geometric'``: ``beta`` grows by a constant factor each sweep (the
+        common choice, also dwave-samplers' default); ``'linear'``: by a
+        constant step.
+    beta_min, beta_max : float
+        First and last inverse temperature, ``0 < beta_min <= beta_max``.
+    sweeps : int
+        Number of sweeps, >= 1 (one sweep runs at ``beta_max``).
+
+    Returns
+    -------
+    numpy.ndarray, shape (sweeps,)
+
+    Examples
+    --------
+    >>> beta_schedule("geometric", 0.1, 10.0, 3).tolist()
+    [0.1, 1.0, 10.0]
+    """
+    if kind not in BETA_SCHEDULES:
+        raise ValueError(f"schedule must be one of {', '.join(BETA_SCHEDULES)}; got {kind!r}")
+    sweeps = check_int("sweeps", sweeps, minimum=1)
+    for name, value in (("beta_min", beta_min), ("beta_max", beta_max)):
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
+                or not math.isfinite(value) or value <= 0:
+            raise ValueError(f"{name} must be a finite number > 0; got {value!r}")
+    if beta_min > beta_max:
+        raise ValueError(f"beta_min must be <= beta_max; got {beta_min!r} > {beta_max!r}")
+    if sweeps == 1:
+        return np.array([float(beta_max)])
+    if kind == "geometric":
+        return np.geomspace(float(beta_min), float(beta_max), sweeps)
+    return np.linspace(float(beta_min), float(beta_max), sweeps)

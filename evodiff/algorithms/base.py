@@ -259,6 +259,10 @@ class Optimizer:
         """Standard normal draws of ``shape`` on the backend, from this optimiser's :attr:`rng`."""
         return self._sampler.normal(shape)
 
+    def uniform(self, shape):
+        """Uniform draws in ``[0, 1)`` of ``shape`` on the backend, from this optimiser's :attr:`rng`."""
+        return self._sampler.uniform(shape)
+
     def _target_reached(self):
         """Whether the best value reaches ``ftarget`` (for optimisers that have one)."""
         target = getattr(self, "ftarget", None)

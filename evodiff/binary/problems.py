@@ -82,6 +82,9 @@ class QUBO:
     offset : float, default 0
     """
 
+    #: The values a state's entries take.
+    domain = (0, 1)
+
     def __init__(self, Q, offset=0.0):
         self.Q = _matrix("Q", Q)
         self.offset = check_real("offset", offset)
@@ -91,6 +94,14 @@ class QUBO:
         """Energies of the binary states ``X`` (shape (N, n) or (n,)): shape (N,)."""
         X = _states("X", X, self.n, (0, 1))
         return _quadratic(self.Q, X) + self.offset
+
+    def __call__(self, X):
+        """The problem's value of the states ``X`` (:meth:`energy`), so it serves as an objective."""
+        return self.energy(X)
+
+    def ising_form(self):
+        """``(ising, a, b)``: the value of a state is ``a * ising.energy(s) + b`` (here 1, 0)."""
+        return self.to_ising(), 1.0, 0.0
 
     def to_ising(self):
         """The equivalent :class:`Ising` problem (``s = 2 x - 1``)."""
@@ -128,10 +139,21 @@ class Ising:
         self.h = h
         self.offset = check_real("offset", offset)
 
+    #: The values a state's entries take.
+    domain = (-1, 1)
+
     def energy(self, S):
         """Energies of the spin states ``S`` (entries -1 or +1): shape (N,)."""
         S = _states("S", S, self.n, (-1, 1))
         return -_quadratic(self.J, S) / 2.0 - S @ self.h + self.offset
+
+    def __call__(self, S):
+        """The problem's value of the states ``S`` (:meth:`energy`), so it serves as an objective."""
+        return self.energy(S)
+
+    def ising_form(self):
+        """``(ising, a, b)``: the value of a state is ``a * ising.energy(s) + b`` (here self, 1, 0)."""
+        return self, 1.0, 0.0
 
     def to_qubo(self):
         """The equivalent :class:`QUBO` (``x = (1 + s) / 2``)."""
@@ -177,6 +199,17 @@ class MaxCut:
         W = sparse.coo_matrix((weights, (edges[:, 0], edges[:, 1])), shape=(n, n))
         self.W = (W + W.T).tocsr()
         self.total_weight = float(weights.sum())
+
+    #: The values a state's entries take (the side of each vertex).
+    domain = (-1, 1)
+
+    def __call__(self, S):
+        """The cut weight of the partitions ``S`` (:meth:`cut`), so it serves as an objective."""
+        return self.cut(S)
+
+    def ising_form(self):
+        """``(ising, a, b)``: ``cut(s) = a * ising.energy(s) + b`` with ``a = -1/2``, ``b = W / 2``."""
+        return self.to_ising(), -0.5, self.total_weight / 2.0
 
     def cut(self, S):
         """Cut weight of the partitions ``S`` (spins -1/+1, shape (N, n) or (n,)): shape (N,)."""
