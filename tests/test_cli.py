@@ -319,7 +319,8 @@ def test_run_help_lists_the_registered_methods(user_method, capsys):
         main(["run", "--help"])
     assert info.value.code == 0
     out = " ".join(capsys.readouterr().out.split())
-    assert "{" + ",".join(["auto", *registry.method_names()]) + "}" in out
+    listed = ["auto", *registry.method_names(), *registry.method_names("binary")]
+    assert "{" + ",".join(listed) + "}" in out
 
 
 def test_run_a_user_registered_method(user_method, capsys):
