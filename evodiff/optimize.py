@@ -265,6 +265,40 @@ def _generation_hook(opt, history, bar, callback, checkpoint, checkpoint_every):
     return on_generation
 
 
+def check_options(options):
+    """A copy of ``options`` as a dict, refusing one that repeats an argument of minimize."""
+    if options is not None and not isinstance(options, dict):
+        raise TypeError(f"options must be a dict or None; got {type(options).__name__}")
+    options = dict(options or {})
+    repeated = sorted(set(options) & _RUN_ARGUMENTS)
+    if repeated:
+        raise TypeError(f"options must not repeat arguments of minimize ({', '.join(repeated)}); "
+                        "pass them as arguments")
+    return options
+
+
+def drive(opt, evaluate, history, name, progress, callback, checkpoint, checkpoint_every):
+    """Run ``opt`` to its end with progress bar, callback and checkpoints (continuous or binary).
+
+    Returns
+    -------
+    history : History
+    success : bool
+        False when the callback stopped the run.
+    message : str
+        Why the run ended.
+    """
+    with tqdm(total=opt.max_generations, initial=opt.nit, disable=not progress,
+              desc=f"evodiff {name}", unit="gen") as bar:
+        history = run(opt, evaluate, history=history, on_generation=_generation_hook(
+            opt, history, bar, callback, checkpoint, checkpoint_every))
+    if checkpoint is not None:
+        _save(opt, checkpoint, history)
+    message = {"callback": "stopped by the callback",
+               "stop_rule": history.message}.get(history.reason) or opt.finish_message()
+    return history, history.reason != "callback", message
+
+
 def _run(fun, sense, bounds, x0, sigma, method, popsize, maxiter, args, vectorized, rng,
          callback, polish, progress, backend, dtype, mode_radius, min_support, latent, options,
          *, workers=None, batch_size=None, checkpoint=None, checkpoint_every=1, resume=None):
@@ -287,13 +321,7 @@ def _run(fun, sense, bounds, x0, sigma, method, popsize, maxiter, args, vectoriz
         args = (args,)
     vectorized = check_bool("vectorized", vectorized)
     check_bool("progress", progress)
-    if options is not None and not isinstance(options, dict):
-        raise TypeError(f"options must be a dict or None; got {type(options).__name__}")
-    options = dict(options or {})
-    repeated = sorted(set(options) & _RUN_ARGUMENTS)
-    if repeated:
-        raise TypeError(f"options must not repeat arguments of minimize ({', '.join(repeated)}); "
-                        "pass them as arguments")
+    options = check_options(options)
     if latent is not None:
         if spec.name not in ("diffevo", "latent-diffevo", "diffevo-restarts"):
             raise ValueError("latent applies to the Diffusion Evolution methods only; "
@@ -305,15 +333,9 @@ def _run(fun, sense, bounds, x0, sigma, method, popsize, maxiter, args, vectoriz
     # one evaluator for the whole run: a process pool (workers=int) starts once and is always closed
     evaluator = Evaluator(fun, vectorized=vectorized, workers=workers, batch_size=batch_size,
                           args=args)
-    with evaluator, tqdm(total=opt.max_generations, initial=opt.nit, disable=not progress,
-                         desc=f"evodiff {spec.name}", unit="gen") as bar:
-        history = run(opt, evaluator, history=history, on_generation=_generation_hook(
-            opt, history, bar, callback, checkpoint, checkpoint_every))
-    if checkpoint is not None:
-        _save(opt, checkpoint, history)
-    success = history.reason != "callback"
-    message = {"callback": "stopped by the callback",
-               "stop_rule": history.message}.get(history.reason) or opt.finish_message()
+    with evaluator:
+        history, success, message = drive(opt, evaluator, history, spec.name, progress,
+                                          callback, checkpoint, checkpoint_every)
 
     counter = [0]
     objective = _scalar_objective(fun, vectorized, args, opt.space, counter)

@@ -27,7 +27,7 @@ from .algorithms.pepg import PEPG
 from .algorithms.restarts import RestartedDiffusionEvolution
 from .binary.annealing import SimulatedAnnealing, problem_fingerprint
 from .binary.diffusion import BinaryDiffusionEvolution
-from .binary.polish import one_flip_descent
+from .binary.polish import OneFlipDescent
 from .validation import check_int
 
 __all__ = ["MethodSpec", "METHODS", "DOMAINS", "register_method", "make_optimizer", "get_method",
@@ -288,7 +288,7 @@ def _binary_diffevo_builder(*, popsize, maxiter, problem=None, dim=None, domain=
     if problem is not None:
         settings.setdefault("symmetric", _without_field(problem))
         if local_search is True:
-            local_search = _ProblemDescent(problem, settings.get("sense", "min"))
+            local_search = OneFlipDescent(problem, settings.get("sense", "min"))
     if local_search is True:
         raise ValueError("local_search=True needs a QUBO, Ising or MaxCut problem; for a "
                          "black-box objective pass a callable")
@@ -297,17 +297,6 @@ def _binary_diffevo_builder(*, popsize, maxiter, problem=None, dim=None, domain=
     if problem is not None:
         opt.problem_fingerprint = problem_fingerprint(problem)
     return opt
-
-
-class _ProblemDescent:
-    """One-flip descent on a problem's couplings, as a picklable local search."""
-
-    def __init__(self, problem, sense):
-        self.problem, self.sense = problem, sense
-        self.__qualname__ = "one_flip_descent"
-
-    def __call__(self, states):
-        return one_flip_descent(self.problem, states, self.sense)
 
 
 register_method("anneal", _anneal_builder, label="Simulated annealing",

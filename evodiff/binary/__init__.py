@@ -16,12 +16,13 @@ from .annealing import SimulatedAnnealing, automatic_beta_range
 from .diffusion import BinaryDiffusionEvolution
 from .generators import sherrington_kirkpatrick, wishart_planted
 from .interop import from_bqm, from_networkx, planted_2in4sat, planted_nae3sat, to_bqm
-from .polish import one_flip_descent, one_flip_descent_blackbox
+from .polish import OneFlipDescent, one_flip_descent, one_flip_descent_blackbox
 from .problems import QUBO, Ising, MaxCut
 from .readers import read_bqp, read_gset
 from .solve import Bits
 
 __all__ = ["QUBO", "Ising", "MaxCut", "Bits", "SimulatedAnnealing", "BinaryDiffusionEvolution",
-           "automatic_beta_range", "one_flip_descent", "one_flip_descent_blackbox", "read_bqp",
-           "read_gset", "sherrington_kirkpatrick", "wishart_planted", "from_networkx", "to_bqm",
-           "from_bqm", "planted_nae3sat", "planted_2in4sat"]
+           "automatic_beta_range", "OneFlipDescent", "one_flip_descent",
+           "one_flip_descent_blackbox", "read_bqp", "read_gset", "sherrington_kirkpatrick",
+           "wishart_planted", "from_networkx", "to_bqm", "from_bqm", "planted_nae3sat",
+           "planted_2in4sat"]

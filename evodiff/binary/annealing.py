@@ -212,8 +212,7 @@ class SimulatedAnnealing(Optimizer):
         J, h = annealing_target(problem, self.sense)
         if beta_range is None:
             beta_range = automatic_beta_range(J, h)
-        beta_range = tuple(beta_range) if np.ndim(beta_range) == 1 else beta_range
-        if not isinstance(beta_range, tuple) or len(beta_range) != 2:
+        if np.ndim(beta_range) != 1 or len(beta_range) != 2:
             raise ValueError(f"beta_range must be a pair (beta_min, beta_max); got {beta_range!r}")
         self.betas = beta_schedule(self.schedule, beta_range[0], beta_range[1], self.sweeps)
         self.beta_range = (float(self.betas[0]), float(self.betas[-1]))

@@ -49,11 +49,12 @@ def random_graph(n, density, rng):
 
 
 def _load(parser, args):
+    """The problem of ``evodiff run maxcut|qubo``, read from the file its option names."""
     option = BINARY_PROBLEMS[args.problem]
-    path = args.graph if args.problem == "maxcut" else args.file
-    other = "--file" if args.problem == "maxcut" else "--graph"
-    if (args.file if args.problem == "maxcut" else args.graph) is not None:
-        parser.error(f"argument {other}: not with {args.problem!r} (use {option})")
+    path, other = (args.graph, args.file) if args.problem == "maxcut" else (args.file, args.graph)
+    if other is not None:
+        wrong = "--file" if option == "--graph" else "--graph"
+        parser.error(f"argument {wrong}: not with {args.problem!r} (use {option})")
     if path is None:
         parser.error(f"{args.problem} needs {option} PATH")
     try:

@@ -106,7 +106,7 @@ def bit_reverse_probability(xp, bits, p, alpha_t, alpha_prev):
     # likelihood of the observed bit if the previous bit was 1 (resp. 0)
     high = bits > 0.5
     like_one = same * xp.astype(high, bits.dtype) + other * xp.astype(~high, bits.dtype)
-    like_zero = same + other - like_one
+    like_zero = 1.0 - like_one  # same + other = 1
     from_one = like_one * keep / (like_one * keep + like_zero * flip)
     from_zero = like_one * flip / (like_one * flip + like_zero * keep)
     return p * from_one + (1.0 - p) * from_zero
@@ -242,7 +242,7 @@ class BinaryDiffusionEvolution(Optimizer):
         search = self.local_search
         if search is None:
             return "none"
-        return getattr(search, "__qualname__", None) or type(search).__name__
+        return getattr(search, "__qualname__", None) or type(search).__qualname__
 
     def _ask(self):
         if self.local_search is not None:

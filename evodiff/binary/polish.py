@@ -13,7 +13,7 @@ import numpy as np
 
 from .annealing import annealing_target
 
-__all__ = ["one_flip_descent", "one_flip_descent_blackbox"]
+__all__ = ["OneFlipDescent", "one_flip_descent", "one_flip_descent_blackbox"]
 
 
 def _as_spins(states, domain):
@@ -25,6 +25,53 @@ def _as_spins(states, domain):
 def _from_spins(spins, domain):
     low, high = domain
     return low + (high - low) * (spins + 1.0) / 2.0
+
+
+class OneFlipDescent:
+    """One-flip steepest descent bound to a problem: a picklable ``local_search``.
+
+    The couplings the descent needs are taken from the problem once, so a
+    run that polishes every population (discrete Diffusion Evolution with
+    ``local_search``) does not convert the problem again each generation.
+
+    Parameters
+    ----------
+    problem : QUBO, Ising or MaxCut
+    sense : {'min', 'max'}, default 'min'
+        Direction of the problem's value.
+    max_rounds : int, optional
+        Most flips per state (default: until no flip improves).
+    """
+
+    def __init__(self, problem, sense="min", max_rounds=None):
+        self.J, self.h = annealing_target(problem, sense)
+        self.n, self.domain = problem.n, problem.domain
+        self.max_rounds = max_rounds
+
+    def __call__(self, states):
+        """The polished ``states`` (shape (R, n) or (n,), problem's domain): shape (R, n)."""
+        J = self.J
+        spins = _as_spins(states, self.domain)
+        if spins.shape[1] != self.n:
+            raise ValueError(f"states must have {self.n} columns; got shape {spins.shape}")
+        fields = np.asarray((J @ spins.T).T) + self.h
+        scale = max(float(np.abs(fields).max(initial=0.0)), 1.0)
+        rows = np.arange(spins.shape[0])
+        rounds = 0
+        while self.max_rounds is None or rounds < self.max_rounds:
+            change = 2.0 * spins * fields  # energy change of each flip
+            best = np.argmin(change, axis=1)
+            improving = change[rows, best] < -1e-12 * scale
+            if not improving.any():
+                break
+            which, bit = rows[improving], best[improving]
+            step = -2.0 * spins[which, bit]
+            spins[which, bit] += step
+            coupling = J[bit]
+            coupling = coupling.toarray() if hasattr(coupling, "toarray") else coupling
+            fields[which] += step[:, None] * coupling
+            rounds += 1
+        return _from_spins(spins, self.domain)
 
 
 def one_flip_descent(problem, states, sense="min", max_rounds=None):
@@ -46,28 +93,7 @@ def one_flip_descent(problem, states, sense="min", max_rounds=None):
         The polished states (problem's domain); each is a local optimum
         under single flips unless ``max_rounds`` stopped it.
     """
-    J, h = annealing_target(problem, sense)
-    spins = _as_spins(states, problem.domain)
-    if spins.shape[1] != problem.n:
-        raise ValueError(f"states must have {problem.n} columns; got shape {spins.shape}")
-    fields = np.asarray((J @ spins.T).T) + h
-    scale = max(float(np.abs(fields).max(initial=0.0)), 1.0)
-    rows = np.arange(spins.shape[0])
-    rounds = 0
-    while max_rounds is None or rounds < max_rounds:
-        change = 2.0 * spins * fields  # energy change of each flip
-        best = np.argmin(change, axis=1)
-        improving = change[rows, best] < -1e-12 * scale
-        if not improving.any():
-            break
-        which, bit = rows[improving], best[improving]
-        step = -2.0 * spins[which, bit]
-        spins[which, bit] += step
-        coupling = J[bit]
-        coupling = coupling.toarray() if hasattr(coupling, "toarray") else coupling
-        fields[which] += step[:, None] * coupling
-        rounds += 1
-    return _from_spins(spins, problem.domain)
+    return OneFlipDescent(problem, sense, max_rounds)(states)
 
 
 def one_flip_descent_blackbox(fun, states, domain=(0, 1), sense="min", max_rounds=None):

@@ -17,7 +17,8 @@ import numpy as np
 
 from ..evaluation import Evaluator
 from ..modes import Mode
-from ..validation import check_int
+from ..validation import check_bool, check_int
+from .polish import one_flip_descent, one_flip_descent_blackbox
 
 __all__ = ["Bits", "is_binary", "binary_run", "distinct_states"]
 
@@ -90,8 +91,6 @@ def distinct_states(states, values, sense, limit=MAX_MODES):
 
 def _polished(modes, fun, problem, domain, sense, counter):
     """Every mode after one-flip descent (on the couplings, or by evaluating neighbours)."""
-    from .polish import one_flip_descent, one_flip_descent_blackbox
-
     if not modes:
         return modes
     states = np.stack([mode.x for mode in modes])
@@ -129,15 +128,9 @@ def binary_run(fun, sense, bounds, method, popsize, maxiter, args, vectorized, r
                polish, progress, backend, dtype, options, *, workers=None, batch_size=None,
                checkpoint=None, checkpoint_every=1, resume=None):
     """The binary branch of :func:`evodiff.minimize` / :func:`evodiff.maximize` (same arguments)."""
-    from ..driver import History, run
-    from ..optimize import (
-        OptimizeResult,
-        _check_checkpoint_path,
-        _generation_hook,
-        _resume,
-        _save,
-        tqdm,
-    )
+    from ..driver import History
+    from ..evaluation import evaluate
+    from ..optimize import OptimizeResult, _check_checkpoint_path, _resume, check_options, drive
     from ..registry import get_method, method_names
 
     problem = fun if _is_problem(fun) else None
@@ -151,7 +144,8 @@ def binary_run(fun, sense, bounds, method, popsize, maxiter, args, vectorized, r
     chosen = None
     if isinstance(method, str) and method.strip().lower() == "auto":
         method = "anneal" if problem is not None else "binary-diffevo"
-        chosen = "a binary quadratic problem" if problem is not None else "a black-box binary objective"
+        chosen = ("a binary quadratic problem" if problem is not None
+                  else "a black-box binary objective")
     spec = get_method(method)
     if spec.domain != "binary":
         raise ValueError(f"method {spec.name!r} searches continuous boxes; binary problems take "
@@ -162,15 +156,16 @@ def binary_run(fun, sense, bounds, method, popsize, maxiter, args, vectorized, r
         raise TypeError(f"callback must be callable or None; got {type(callback).__name__}")
     check_int("checkpoint_every", checkpoint_every, minimum=1)
     _check_checkpoint_path(checkpoint)
-    if options is not None and not isinstance(options, dict):
-        raise TypeError(f"options must be a dict or None; got {type(options).__name__}")
+    options = check_options(options)
+    vectorized = check_bool("vectorized", vectorized)
+    check_bool("progress", progress)
     if not isinstance(args, tuple):
         args = (args,)
     if problem is not None and args:
         raise ValueError("args apply to a black-box objective, not to a binary problem")
     opt = spec.build(popsize=popsize, maxiter=maxiter, problem=problem, dim=space.n,
                      domain=space.domain, sense=sense, rng=rng, dtype=dtype, backend=backend,
-                     **dict(options or {}))
+                     **options)
     history = _resume(opt, resume) if resume is not None else History()
     if problem is not None:
         objective = problem if opt.backend.name == "numpy" else _HostProblem(problem, opt.backend)
@@ -181,18 +176,12 @@ def binary_run(fun, sense, bounds, method, popsize, maxiter, args, vectorized, r
                           batch_size=batch_size, args=args)
     asked = {}
 
-    def evaluate(points):
+    def evaluate_generation(points):
         asked["last"] = points  # the states of the last generation, for the modes
         return evaluator(points)
-    with evaluator, tqdm(total=opt.max_generations, initial=opt.nit, disable=not progress,
-                         desc=f"evodiff {spec.name}", unit="gen") as bar:
-        history = run(opt, evaluate, history=history, on_generation=_generation_hook(
-            opt, history, bar, callback, checkpoint, checkpoint_every))
-    if checkpoint is not None:
-        _save(opt, checkpoint, history)
-    success = history.reason != "callback"
-    message = {"callback": "stopped by the callback",
-               "stop_rule": history.message}.get(history.reason) or opt.finish_message()
+    with evaluator:
+        history, success, message = drive(opt, evaluate_generation, history, spec.name, progress,
+                                          callback, checkpoint, checkpoint_every)
     population = np.asarray(opt.backend.to_host(opt.population), dtype=np.float64)
     modes = []
     if "last" in asked and opt.last_values is not None:
@@ -202,7 +191,7 @@ def binary_run(fun, sense, bounds, method, popsize, maxiter, args, vectorized, r
     counter = [0]
 
     def host_objective(X):
-        values = objective(X) if vectorized else [objective(x, *args) for x in X]
+        values = evaluate(objective, X, vectorized=vectorized, args=args)
         return np.asarray(values, dtype=np.float64).reshape(-1)
     if polish:
         modes = _polished(modes, host_objective, problem, space.domain, sense, counter)
