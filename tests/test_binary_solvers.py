@@ -346,3 +346,36 @@ def test_sparse_and_dense_problems_anneal_alike():
     b = evodiff.minimize(sparse_form, popsize=8, maxiter=100, rng=0)
     assert a.fun == pytest.approx(b.fun)
     assert QUBO(np.eye(3)).domain == (0, 1) and dense.domain == (-1, 1)
+
+
+def test_ising_form_gives_every_problem_value():
+    graph = random_maxcut(9, 0.5, seed=3, weighted=True)
+    qubo = sherrington_kirkpatrick(9, rng=1).to_qubo()
+    for problem in (graph, qubo, qubo.to_ising()):
+        ising, a, b = problem.ising_form()
+        states = all_states(9, problem.domain)
+        spins = 2.0 * (states - problem.domain[0]) / (problem.domain[1] - problem.domain[0]) - 1
+        np.testing.assert_allclose(problem(states), a * ising.energy(spins) + b, atol=1e-9)
+
+
+def test_more_bad_binary_input():
+    with pytest.raises(ValueError, match="domain"):
+        BinaryDiffusionEvolution(4, domain=(0, 2))
+    with pytest.raises(ValueError, match="columns"):
+        one_flip_descent(sherrington_kirkpatrick(5, rng=0), np.ones((2, 4)))
+    with pytest.raises(TypeError, match="must not repeat arguments"):
+        evodiff.minimize(sherrington_kirkpatrick(5, rng=0), options={"sense": "max"})
+    with pytest.raises(TypeError, match="vectorized"):
+        evodiff.minimize(_ones, Bits(4), vectorized="yes")
+    with pytest.raises(ValueError, match="domain must be one of"):
+        evodiff.registry.register_method("odd", lambda **s: None, domain="ternary")
+
+
+def test_binary_polish_passes_args_to_a_vectorised_objective():
+    def distance(X, target):
+        return np.sum(X != target, axis=1)
+    target = np.arange(16) % 2
+    res = evodiff.minimize(distance, Bits(16), vectorized=True, args=(target,), popsize=8,
+                           maxiter=2, rng=0, polish=True)
+    assert res.fun == 0
+    np.testing.assert_array_equal(res.x, target)
