@@ -126,11 +126,13 @@ def _add_demo_command(commands):
              "(default: %(default)s)")
     demo.add_argument(
         "--popsize", type=_int_at_least(2), default=None, metavar="N",
-        help=f"population size, >= 2 (default: {DEMO_POPSIZE}; cartpole: 256)")
+        help=f"population size, >= 2 (default: {DEMO_POPSIZE}; cartpole: 256; maxcut: 100 "
+             "replicas of the annealer, 256 for discrete Diffusion Evolution)")
     demo.add_argument(
         "--steps", type=_int_at_least(2), default=None, metavar="N",
         help="generations, i.e. points of the diffusion schedule, >= 2 "
-             f"(default: {DEMO_STEPS}; cartpole: 10)")
+             f"(default: {DEMO_STEPS}; cartpole: 10; maxcut: the sweeps of the annealer, "
+             "default 1000, and the generations of discrete Diffusion Evolution, default 50)")
     # default None, shown as 'both': giving --network with a 2-D problem is a mistake.
     demo.add_argument(
         "--network", choices=["small", "large", "both"], default=None,

@@ -378,13 +378,24 @@ def minimize(fun, bounds=None, *, x0=None, sigma=None, method="auto", popsize=No
 
     Parameters
     ----------
-    fun : callable
+    fun : callable, or a QUBO, Ising or MaxCut problem
         ``fun(x, *args) -> float`` with ``x`` of shape ``(D,)``; or, with
         ``vectorized=True``, ``fun(X, *args) -> (N,)`` for a population ``X``
-        of shape ``(N, D)`` on the chosen backend.
-    bounds : sequence of (min, max) pairs or scipy.optimize.Bounds, optional
+        of shape ``(N, D)`` on the chosen backend.  A binary problem of
+        :mod:`evodiff.binary` is optimised as it is (no ``bounds``): its
+        energy, or the cut of a Max-Cut problem.
+    bounds : sequence of (min, max) pairs, scipy.optimize.Bounds or evodiff.binary.Bits, optional
         Search box; ``fun`` is never called outside it.  Give either
-        ``bounds`` or ``x0`` (with ``sigma``).
+        ``bounds`` or ``x0`` (with ``sigma``).  ``Bits(n)`` makes ``fun`` a
+        black-box objective of ``n``-bit vectors.
+
+        A binary run (a problem, or ``Bits``) takes the binary methods:
+        ``'auto'`` picks ``'anneal'`` (simulated annealing, ``maxiter`` =
+        sweeps) for a problem and ``'binary-diffevo'`` (discrete Diffusion
+        Evolution, ``maxiter`` = schedule points) for a black box;
+        ``polish=True`` is a one-flip descent of every mode, and ``res.modes``
+        are the distinct states of the last generation, best first (see
+        :doc:`/guide/binary`).
     x0 : array_like, shape (D,), optional
         Centre of the search region when there are no bounds.
     sigma : float or array_like, optional

@@ -17,6 +17,7 @@ import numpy as np
 
 from ..optimize import maximize
 from .readers import read_bqp, read_gset
+from .solve import MAX_MODES
 
 __all__ = ["BINARY_PROBLEMS", "add_run_arguments", "run_binary", "demo_maxcut", "random_graph"]
 
@@ -92,7 +93,8 @@ def run_binary(args, parser):
         gap = args.best_known - res.fun
         lines.append(f"  best known     {args.best_known:.10g} (gap {gap:.6g}, "
                      f"{100 * gap / abs(args.best_known) if args.best_known else 0:.3f} %)")
-    lines += [f"  modes          {len(res.modes)} distinct states among the last generation",
+    lines += [f"  modes          {len(res.modes)} distinct states among the last generation "
+              f"(at most {MAX_MODES} listed)",
               f"  time           {elapsed:.2f} s"]
     print("\n".join(lines))
     return 0

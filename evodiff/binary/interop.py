@@ -38,7 +38,7 @@ def _import(module):
         return importlib.import_module(module)
     except ImportError as exc:
         raise ImportError(f"this function needs {module}: pip install {module} "
-                          f"(or the extra evodiff[binary])") from exc
+                          f"(or the extra: pip install 'evodiff-toolkit[binary]')") from exc
 
 
 def from_networkx(graph, weight="weight"):
