@@ -88,6 +88,11 @@ METHODS: dict[str, MethodSpec] = {}
 DOMAINS = ("continuous", "binary")
 
 
+def _check_domain(domain):
+    if domain not in DOMAINS:
+        raise ValueError(f"domain must be one of {', '.join(DOMAINS)}; got {domain!r}")
+
+
 def register_method(name, builder, *, label=None, default_popsize=None, budget_settings=None,
                     domain="continuous", replace=False):
     """Make a method available everywhere by name.
@@ -132,8 +137,7 @@ def register_method(name, builder, *, label=None, default_popsize=None, budget_s
         default_popsize = check_int("default_popsize", default_popsize, minimum=1)
     if budget_settings is not None and not callable(budget_settings):
         raise TypeError(f"budget_settings must be callable; got {type(budget_settings).__name__}")
-    if domain not in DOMAINS:
-        raise ValueError(f"domain must be one of {', '.join(DOMAINS)}; got {domain!r}")
+    _check_domain(domain)
     spec = MethodSpec(key, builder, label if label is not None else key, default_popsize,
                       budget_settings or _fill_budget, domain)
     METHODS[key] = spec
@@ -164,8 +168,7 @@ def method_names(domain="continuous"):
     -------
     list of str
     """
-    if domain not in DOMAINS:
-        raise ValueError(f"domain must be one of {', '.join(DOMAINS)}; got {domain!r}")
+    _check_domain(domain)
     return [name for name, spec in METHODS.items() if spec.domain == domain]
 
 
