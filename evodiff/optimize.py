@@ -378,12 +378,14 @@ def minimize(fun, bounds=None, *, x0=None, sigma=None, method="auto", popsize=No
 
     Parameters
     ----------
-    fun : callable, or a QUBO, Ising or MaxCut problem
+    fun : callable, a QUBO, Ising or MaxCut problem, or a networkx graph
         ``fun(x, *args) -> float`` with ``x`` of shape ``(D,)``; or, with
         ``vectorized=True``, ``fun(X, *args) -> (N,)`` for a population ``X``
         of shape ``(N, D)`` on the chosen backend.  A binary problem of
         :mod:`evodiff.binary` is optimised as it is (no ``bounds``): its
-        energy, or the cut of a Max-Cut problem.
+        energy, or the cut of a Max-Cut problem; a networkx graph stands for
+        its Max-Cut problem (:func:`evodiff.binary.from_networkx`: ``res.x[i]``
+        is the side of the ``i``-th vertex of ``graph.nodes``).
     bounds : sequence of (min, max) pairs, scipy.optimize.Bounds or evodiff.binary.Bits, optional
         Search box; ``fun`` is never called outside it.  Give either
         ``bounds`` or ``x0`` (with ``sigma``).  ``Bits(n)`` makes ``fun`` a
@@ -392,8 +394,9 @@ def minimize(fun, bounds=None, *, x0=None, sigma=None, method="auto", popsize=No
         A binary run (a problem, or ``Bits``) takes the binary methods:
         ``'auto'`` picks ``'anneal'`` (simulated annealing, ``maxiter`` =
         sweeps) for a problem and ``'binary-diffevo'`` (discrete Diffusion
-        Evolution, ``maxiter`` = schedule points) for a black box;
-        ``polish=True`` is a one-flip descent of every mode, and ``res.modes``
+        Evolution, ``maxiter`` = schedule points) for a black box, and
+        ``'tempering'`` (parallel tempering, ``maxiter`` = sweeps) runs on a
+        problem too; ``polish=True`` is a one-flip descent of every mode, and ``res.modes``
         are the distinct states of the last generation, best first (see
         :doc:`/guide/binary`).
     x0 : array_like, shape (D,), optional

@@ -28,6 +28,7 @@ from .algorithms.restarts import RestartedDiffusionEvolution
 from .binary.annealing import SimulatedAnnealing, problem_fingerprint
 from .binary.diffusion import BinaryDiffusionEvolution
 from .binary.polish import OneFlipDescent
+from .binary.tempering import ParallelTempering
 from .validation import check_int
 
 __all__ = ["MethodSpec", "METHODS", "DOMAINS", "register_method", "make_optimizer", "get_method",
@@ -274,6 +275,17 @@ def _anneal_builder(*, popsize, maxiter, problem=None, dim=None, domain=None, **
     return SimulatedAnnealing(problem, popsize, **settings)
 
 
+def _tempering_builder(*, popsize, maxiter, problem=None, dim=None, domain=None, **settings):
+    """``maxiter`` is the number of sweeps; tempering needs the problem's couplings."""
+    if problem is None:
+        raise ValueError("method 'tempering' needs the problem's couplings: pass a QUBO, Ising "
+                         "or MaxCut problem as fun (for a black-box objective use "
+                         "method='binary-diffevo')")
+    if maxiter is not None:
+        settings["sweeps"] = check_int("maxiter", maxiter, minimum=1)
+    return ParallelTempering(problem, popsize, **settings)
+
+
 def _without_field(problem):
     """Whether flipping every spin leaves the problem's value unchanged (no linear term)."""
     ising, _, _ = problem.ising_form()
@@ -304,5 +316,7 @@ def _binary_diffevo_builder(*, popsize, maxiter, problem=None, dim=None, domain=
 
 register_method("anneal", _anneal_builder, label="Simulated annealing",
                 default_popsize=SimulatedAnnealing.DEFAULT_POPSIZE, domain="binary")
+register_method("tempering", _tempering_builder, label="Parallel tempering",
+                default_popsize=ParallelTempering.DEFAULT_POPSIZE, domain="binary")
 register_method("binary-diffevo", _binary_diffevo_builder, label="Discrete Diffusion Evolution",
                 default_popsize=BinaryDiffusionEvolution.DEFAULT_POPSIZE, domain="binary")

@@ -168,6 +168,19 @@ def test_from_networkx_matches_networkx_cut_size(nx):
         assert problem.cut(s)[0] == nx.cut_size(graph, part, weight="w")
 
 
+def test_maximize_takes_a_networkx_graph_as_its_max_cut(nx):
+    import evodiff
+
+    graph = nx.relabel_nodes(nx.gnp_random_graph(12, 0.5, seed=4), {i: f"v{i}" for i in range(12)})
+    res = evodiff.maximize(graph, popsize=16, maxiter=200, rng=0)
+    assert res.method == "anneal"
+    part = [label for label, side in zip(graph.nodes, res.x) if side == 1]
+    # the best cut by exhaustive search, and the reported one measured by networkx itself
+    best = max(nx.cut_size(graph, [v for v, bit in zip(graph.nodes, bits) if bit])
+               for bits in itertools.product((0, 1), repeat=12))
+    assert res.fun == nx.cut_size(graph, part) == best
+
+
 def test_from_networkx_without_edges(nx):
     problem = from_networkx(nx.empty_graph(3))
     assert problem.total_weight == 0.0

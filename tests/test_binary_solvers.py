@@ -332,7 +332,7 @@ def test_binary_black_box_with_workers_matches_serial():
 
 
 def test_registry_keeps_binary_methods_apart():
-    assert evodiff.registry.method_names("binary") == ["anneal", "binary-diffevo"]
+    assert evodiff.registry.method_names("binary") == ["anneal", "tempering", "binary-diffevo"]
     assert "anneal" not in evodiff.registry.method_names()
     with pytest.raises(ValueError, match="domain"):
         evodiff.registry.method_names("ternary")

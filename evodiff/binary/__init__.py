@@ -5,7 +5,8 @@
   OR-Library bqp formats; generators with known answers; networkx and dimod
   conversions (:mod:`~evodiff.binary.interop`, optional packages).
 - Solvers behind ask/tell: :class:`SimulatedAnnealing` (the problem's
-  couplings, Metropolis sweeps) and :class:`BinaryDiffusionEvolution`
+  couplings, Metropolis sweeps), :class:`ParallelTempering` (replica
+  exchange on a temperature ladder) and :class:`BinaryDiffusionEvolution`
   (black-box, the reverse of a bit-flip diffusion), and
   :func:`one_flip_descent` as a polish.
 - :func:`evodiff.minimize` / :func:`evodiff.maximize` take a problem as
@@ -20,8 +21,10 @@ from .polish import OneFlipDescent, one_flip_descent, one_flip_descent_blackbox
 from .problems import QUBO, Ising, MaxCut
 from .readers import read_bqp, read_gset
 from .solve import Bits
+from .tempering import ParallelTempering
 
-__all__ = ["QUBO", "Ising", "MaxCut", "Bits", "SimulatedAnnealing", "BinaryDiffusionEvolution",
+__all__ = ["QUBO", "Ising", "MaxCut", "Bits", "SimulatedAnnealing", "ParallelTempering",
+           "BinaryDiffusionEvolution",
            "automatic_beta_range", "OneFlipDescent", "one_flip_descent",
            "one_flip_descent_blackbox", "read_bqp", "read_gset", "sherrington_kirkpatrick",
            "wishart_planted", "from_networkx", "to_bqm", "from_bqm", "planted_nae3sat",

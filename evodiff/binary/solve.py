@@ -18,6 +18,7 @@ import numpy as np
 from ..evaluation import Evaluator
 from ..modes import Mode
 from ..validation import check_bool, check_int
+from .interop import from_networkx
 from .polish import one_flip_descent, one_flip_descent_blackbox
 
 __all__ = ["Bits", "is_binary", "binary_run", "distinct_states"]
@@ -54,9 +55,14 @@ def _is_problem(fun):
     return all(hasattr(fun, name) for name in ("ising_form", "domain", "n"))
 
 
+def _is_graph(fun):
+    """Whether ``fun`` is a networkx graph (checked without importing networkx)."""
+    return type(fun).__module__.split(".")[0] == "networkx" and hasattr(fun, "nodes")
+
+
 def is_binary(fun, bounds):
     """Whether ``minimize(fun, bounds)`` is a binary run."""
-    return isinstance(bounds, Bits) or (bounds is None and _is_problem(fun))
+    return isinstance(bounds, Bits) or (bounds is None and (_is_problem(fun) or _is_graph(fun)))
 
 
 def distinct_states(states, values, sense, limit=MAX_MODES):
@@ -133,6 +139,8 @@ def binary_run(fun, sense, bounds, method, popsize, maxiter, args, vectorized, r
     from ..optimize import OptimizeResult, _check_checkpoint_path, _resume, check_options, drive
     from ..registry import get_method, method_names
 
+    if _is_graph(fun):
+        fun = from_networkx(fun)  # its Max-Cut problem; vertices in the order of graph.nodes
     problem = fun if _is_problem(fun) else None
     if problem is None and not callable(fun):
         raise TypeError(f"fun must be callable; got {type(fun).__name__}")

@@ -169,7 +169,9 @@ class SweepKernel:
         ----------
         spins, fields : numpy.ndarray, shape (R, n)
             Kernel-order spins (+-1) and their fields ``J s``; both updated.
-        beta : float
+        beta : float or numpy.ndarray of shape (R,)
+            One inverse temperature for all replicas, or one per replica
+            (parallel tempering).
         rng : numpy.random.Generator
 
         Returns
@@ -181,7 +183,8 @@ class SweepKernel:
         rng.random(out=thresholds, dtype=self.dtype)
         np.negative(thresholds, out=thresholds)
         np.log1p(thresholds, out=thresholds)  # log(1 - u): finite, u is in [0, 1)
-        thresholds *= -0.5 / beta
+        scale = -0.5 / np.asarray(beta, dtype=self.dtype)
+        thresholds *= scale[:, None] if scale.ndim else scale
         h = self._h
         accepted = 0
         for start, stop, classes, inner, rows in self._blocks:
