@@ -319,6 +319,18 @@ def test_binary_checkpoint_resumes_bit_for_bit(tmp_path, method, maxiter, option
         evodiff.maximize(other, resume=path, **common)
 
 
+@pytest.mark.parametrize("method,maxiter,setting", [("anneal", 20, "sweeps"),
+                                                   ("tempering", 20, "sweeps"),
+                                                   ("binary-diffevo", 6, "schedule")])
+def test_binary_resume_refuses_another_maxiter(tmp_path, method, maxiter, setting):
+    # maxiter fixes the temperature or noise schedule of a binary run (docs/guide/checkpointing)
+    sk = sherrington_kirkpatrick(16, rng=0)
+    path = tmp_path / "run.npz"
+    evodiff.minimize(sk, method=method, popsize=16, maxiter=maxiter, checkpoint=path, rng=0)
+    with pytest.raises(ValueError, match=f"setting '{setting}' differs"):
+        evodiff.minimize(sk, method=method, popsize=16, maxiter=2 * maxiter, resume=path, rng=0)
+
+
 def _ones(x):
     return float(np.sum(x))
 

@@ -77,7 +77,7 @@ def test_tempering_finds_the_ground_state_through_minimize():
 def test_tempering_ladder_and_layout():
     sk = sherrington_kirkpatrick(20, rng=0)
     opt = ParallelTempering(sk, temperatures=5, sweeps=10, rng=0)
-    assert opt.popsize == 20 and opt.chains == 4
+    assert opt.popsize == 10 and opt.chains == 2
     assert opt.ladder[0] == pytest.approx(opt.beta_range[0])
     assert opt.ladder[-1] == pytest.approx(opt.beta_range[1])
     assert np.all(np.diff(opt.ladder) > 0)
@@ -86,12 +86,17 @@ def test_tempering_ladder_and_layout():
     linear = ParallelTempering(sk, temperatures=5, schedule="linear", sweeps=10, rng=0)
     np.testing.assert_allclose(np.diff(linear.ladder), np.diff(linear.ladder)[0])
     assert np.isnan(opt.exchange_rate)
+    default = ParallelTempering(sk, sweeps=10, rng=0)
+    assert (default.popsize, default.temperatures) == (64, 32)
+    for popsize, rungs in ((16, 16), (100, 25), (50, 25), (7, 7), (74, 2), (37, 37)):
+        assert ParallelTempering(sk, popsize, sweeps=10, rng=0).temperatures == rungs
 
 
 @pytest.mark.parametrize("kwargs,match", [
     ({"temperatures": 1}, "temperatures"),
     ({"temperatures": 4, "popsize": 10}, "multiple of temperatures"),
     ({"temperatures": 4, "popsize": 2}, "popsize"),
+    ({"popsize": 1}, "popsize"),
     ({"sweeps": 0}, "sweeps"),
     ({"backend": "cupy"}, "numpy backend only"),
 ])

@@ -145,8 +145,9 @@ class SimulatedAnnealing(Optimizer):
         Max-Cut problem).
     rng : None, int or numpy.random.Generator
     precision : {'float32', 'float64'}, default 'float32'
-        Of the spins and local fields in the sweeps (float32 is two to four
-        times faster); the fields are recomputed from the spins every
+        Of the spins and local fields in the sweeps (float32 was 1.2 to 1.7
+        times faster than float64 on G1 here: the kernel alone 1.7x, a whole
+        run 1.2x); the fields are recomputed from the spins every
         generation, so rounding never builds up.
     dtype : {'float64', 'float32'}, default 'float64'
         Of the states asked and the values told (``best_fun`` is exact in

@@ -137,7 +137,11 @@ class BinaryDiffusionEvolution(Optimizer):
         ``local_search(states) -> states`` (host arrays of shape (N, n) in
         ``domain``), applied to every population before it is asked (a
         memetic variant), for instance
-        :func:`evodiff.binary.one_flip_descent` bound to a problem.
+        :func:`evodiff.binary.one_flip_descent` bound to a problem.  The
+        optimiser cannot see what it evaluates: objective calls made inside
+        ``local_search`` are not counted in ``nfev`` (the built-in
+        ``local_search=True`` of ``minimize`` works on the couplings and
+        calls no objective).
     sense : {'min', 'max'}, default 'min'
     rng : None, int or numpy.random.Generator
     dtype : {'float64', 'float32'}, default 'float64'

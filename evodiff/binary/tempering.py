@@ -24,10 +24,29 @@ from ..state import Field, InvalidState, Setting
 from ..validation import check_int
 from .annealing import SimulatedAnnealing
 
-__all__ = ["ParallelTempering"]
+__all__ = ["ParallelTempering", "default_temperatures"]
 
-#: Chains per temperature when ``popsize`` is not given.
-DEFAULT_CHAINS = 4
+#: Rungs of the ladder, and chains per rung, when neither ``popsize`` nor ``temperatures`` is given.
+DEFAULT_TEMPERATURES = 32
+DEFAULT_CHAINS = 2
+
+
+def default_temperatures(popsize):
+    """The rungs for ``popsize`` replicas: its largest divisor up to 32 (``popsize`` if none).
+
+    Parameters
+    ----------
+    popsize : int
+        At least 2.
+
+    Returns
+    -------
+    int
+    """
+    for rungs in range(min(DEFAULT_TEMPERATURES, popsize), 1, -1):
+        if popsize % rungs == 0:
+            return rungs
+    return popsize
 
 
 class ParallelTempering(SimulatedAnnealing):
@@ -38,9 +57,12 @@ class ParallelTempering(SimulatedAnnealing):
     problem : QUBO, Ising or MaxCut
     popsize : int, optional
         Replicas in all, a multiple of ``temperatures``; default
-        ``4 * temperatures``.
-    temperatures : int, default 16
-        Rungs of the temperature ladder (at least 2).
+        ``2 * temperatures`` (64 when neither is given).
+    temperatures : int, optional
+        Rungs of the temperature ladder (at least 2); default 32, or when
+        only ``popsize`` is given its largest divisor up to 32
+        (:func:`default_temperatures`: 16 replicas make 16 rungs of one
+        chain, 100 make 25 rungs of four).
     sweeps : int, default 1000
         Metropolis sweeps of every replica; an exchange is proposed after each.
     beta_range : (float, float), optional
@@ -72,7 +94,7 @@ class ParallelTempering(SimulatedAnnealing):
     """
 
     name = "tempering"
-    DEFAULT_POPSIZE = DEFAULT_CHAINS * 16
+    DEFAULT_POPSIZE = DEFAULT_CHAINS * DEFAULT_TEMPERATURES
 
     SETTINGS = SimulatedAnnealing.SETTINGS + (Setting("temperatures", "int"),)
     STATE = SimulatedAnnealing.STATE + (
@@ -80,9 +102,15 @@ class ParallelTempering(SimulatedAnnealing):
         Field("exchange_attempts", "int"),
     )
 
-    def __init__(self, problem, popsize=None, *, temperatures=16, sweeps=1000, beta_range=None,
-                 schedule="geometric", sweeps_per_generation=None, block=64, ftarget=None,
-                 precision="float32", sense="min", rng=None, dtype="float64", backend="numpy"):
+    def __init__(self, problem, popsize=None, *, temperatures=None, sweeps=1000,
+                 beta_range=None, schedule="geometric", sweeps_per_generation=None, block=64,
+                 ftarget=None, precision="float32", sense="min", rng=None, dtype="float64",
+                 backend="numpy"):
+        if temperatures is None:
+            if popsize is None:
+                temperatures = DEFAULT_TEMPERATURES
+            else:
+                temperatures = default_temperatures(check_int("popsize", popsize, minimum=2))
         temperatures = check_int("temperatures", temperatures, minimum=2)
         if popsize is None:
             popsize = DEFAULT_CHAINS * temperatures
