@@ -100,6 +100,14 @@ def equal_sweeps(data, quick):
                          "variants": variants, "to_value": to_value}
         rows.append([name, "evodiff anneal", f"{res.fun:.6g}", f"{np.mean(last):.6g}",
                      f"{ours_time:.1f}", f"{flips / ours_time / 1e6:.2f}", "1.00"])
+        if name.startswith("SK"):
+            # the SK goal is a time budget (30 s), not equal sweeps: twice the reads in it
+            wide, wide_time, _ = evodiff_run(problem, 2 * reads, sweeps, seed=1, sense=sense)
+            results[name]["wide"] = (wide, wide_time)
+            wide_last = np.asarray(problem(wide.population), dtype=float)
+            rows.append([name, f"evodiff anneal, {2 * reads} reads", f"{wide.fun:.6g}",
+                         f"{np.mean(wide_last):.6g}", f"{wide_time:.1f}",
+                         f"{2 * flips / wide_time / 1e6:.2f}", ""])
         for label, energies, seconds in variants:
             values = to_value(energies)
             best = values.min() if sense == "min" else values.max()
@@ -115,7 +123,8 @@ def sk_reference(results):
     """The best SK energy of all runs of this benchmark (the instance's reference)."""
     name = next(key for key in results if key.startswith("SK"))
     entry = results[name]
-    best = [entry["ours"].fun] + [energies.min() for _, energies, _ in entry["variants"]]
+    best = [entry["ours"].fun, entry["wide"][0].fun]
+    best += [energies.min() for _, energies, _ in entry["variants"]]
     return name, min(best)
 
 
@@ -219,9 +228,14 @@ def main(argv=None):
     results, table = equal_sweeps(data, args.quick)
     name, reference = sk_reference(results)
     ours = results[name]["ours"].fun
-    sk_note = (f"{name}: evodiff's best {ours:.6f} is {100 * (ours - reference) / abs(reference):.3f} % "
-               f"above the best energy of all runs here ({reference:.6f}, "
-               f"{reference / results[name]['ours'].x.size:.4f} per spin).")
+    wide, wide_time = results[name]["wide"]
+
+    def above(value):
+        return 100 * (value - reference) / abs(reference)
+    sk_note = (f"{name}: evodiff's best {ours:.6f} is {above(ours):.3f} % above the best energy "
+               f"of all runs here ({reference:.6f}, {reference / wide.x.size:.4f} per spin); "
+               f"with twice the reads, {wide.fun:.6f} ({above(wide.fun):.3f} % above) in "
+               f"{wide_time:.1f} s.")
     write_fragment(TABLES, "equal_sweeps", [table, sk_note], command=command)
     g1_table, _ = g1_repeats(data, args.quick)
     write_fragment(TABLES, "g1_repeats", [g1_table], command=command)

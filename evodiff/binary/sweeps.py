@@ -10,11 +10,12 @@ single-spin sweep does; three devices make it fast in NumPy:
   graph colouring) do not change each other's fields, so a whole class is
   decided in one vectorised step; spins are renumbered so that every class
   is a contiguous slice.  A dense problem has one spin per class.
-- **Blocks.**  Consecutive classes form a block of at most ``block`` spins;
-  inside a block only the block's own fields are updated after each class
-  (a small product), and the fields of all spins are brought up to date
-  once per block, with one matrix product of the block's flips and its rows
-  of ``J`` (dense BLAS or sparse, whichever the density favours).
+- **Blocks.**  Consecutive classes form a block of at most ``block`` spins.
+  Inside a block, a class's fields are those of the block's start plus the
+  effect of the flips decided earlier in the block (a small product with
+  the block's own couplings), and the fields of all spins are brought up
+  to date once per block, with one matrix product of the block's flips and
+  its rows of ``J`` (dense BLAS or sparse, whichever the density favours).
 - **Replicas side by side.**  Every operation acts on all replicas at once
   (arrays of shape ``(R, n)``), so the Python overhead per spin is shared by
   the ``R`` replicas.
@@ -193,22 +194,30 @@ class SweepKernel:
             block_thresholds = thresholds[:, start:stop]
             if inner is None:  # one independent class
                 delta = np.where(block_spins * local < block_thresholds, -2 * block_spins, 0)
-                block_spins += delta
             else:
+                # A spin changes only at its own turn, so -2 s of the block's start is its step
+                # if it flips.  Its field is the block's start field plus x, the effect of the
+                # flips decided before it in the block (one small product, instead of updating
+                # the whole block after every class); it flips when s x < threshold - s f.
+                doubled = -2 * block_spins
+                margin = block_thresholds - block_spins * local
                 delta = np.zeros_like(local)
                 for a, b in classes:
                     if b - a == 1:
-                        s = block_spins[:, a]
-                        step = np.where(s * local[:, a] < block_thresholds[:, a], -2 * s, 0)
-                        s += step
-                        delta[:, a] = step
-                        local += step[:, None] * inner[a]
+                        if a:
+                            flips = block_spins[:, a] * (delta[:, :a] @ inner[a, :a]) \
+                                < margin[:, a]  # inner is symmetric: row a is column a
+                        else:
+                            flips = margin[:, a] > 0
+                        np.multiply(doubled[:, a], flips, out=delta[:, a])
                     else:
-                        s = block_spins[:, a:b]
-                        step = np.where(s * local[:, a:b] < block_thresholds[:, a:b], -2 * s, 0)
-                        s += step
-                        delta[:, a:b] = step
-                        local += step @ inner[a:b]
+                        if a:
+                            flips = block_spins[:, a:b] * (delta[:, :a] @ inner[:a, a:b]) \
+                                < margin[:, a:b]
+                        else:
+                            flips = margin[:, a:b] > 0
+                        np.multiply(doubled[:, a:b], flips, out=delta[:, a:b])
+            block_spins += delta
             moved = np.count_nonzero(delta)
             if not moved:
                 continue
