@@ -2,7 +2,8 @@
 
 These are the measures of the benchmark runner (:mod:`evodiff.bench`):
 
-- :func:`top_k` keeps the best ``k`` points of a generation;
+- :func:`top_k` keeps the best ``k`` points of a generation
+  (:func:`top_k_indices`: their indices);
 - :func:`top_k_entropy` measures how spread those points are: the Shannon
   entropy, in bits, of their distribution over the cells of a grid (0.1 wide
   by default), as in Zhang et al. (ICLR 2025), Table 1;
@@ -34,6 +35,7 @@ from .validation import check_int, check_real, check_sense
 __all__ = [
     "top_k",
     "top_k_entropy",
+    "top_k_indices",
     "normalized_fitness",
     "distinct_optima_found",
     "distinct_corners_found",
@@ -83,12 +85,38 @@ def top_k(points, values, k=64, sense="min"):
     if values.shape != (points.shape[0],):
         raise ValueError(
             f"values must have shape ({points.shape[0]},), one per point; got shape {values.shape}")
-    k = check_int("k", k, minimum=1)
-    sense = check_sense(sense)
-    key = values if sense == "min" else -values
-    key = np.where(np.isnan(key), np.inf, key)
-    order = np.argsort(key, kind="stable")[:k]
+    order = top_k_indices(values, k, sense)
     return points[order], values[order]
+
+
+def top_k_indices(values, k=64, sense="min"):
+    """Indices of the ``k`` best values, best first.
+
+    Parameters
+    ----------
+    values : array_like, shape (M,)
+        NaN counts as the worst value.
+    k : int, default 64
+        How many; all ``M`` when ``M < k``.
+    sense : {'min', 'max'}, default 'min'
+
+    Returns
+    -------
+    numpy.ndarray of int, shape (min(k, M),)
+        Ties keep their original order.
+
+    Examples
+    --------
+    >>> top_k_indices([3.0, 1.0, 2.0], k=2).tolist()
+    [1, 2]
+    """
+    values = np.asarray(values, dtype=np.float64)
+    if values.ndim != 1:
+        raise ValueError(f"values must be one-dimensional; got shape {values.shape}")
+    k = check_int("k", k, minimum=1)
+    key = values if check_sense(sense) == "min" else -values
+    key = np.where(np.isnan(key), np.inf, key)
+    return np.argsort(key, kind="stable")[:k]
 
 
 def top_k_entropy(points, k=64, resolution=0.1):

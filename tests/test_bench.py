@@ -41,7 +41,9 @@ SMALL = {"methods": ["diffevo", "cmaes"], "problems": ["himmelblau", "rastrigin-
 
 
 def _without_seconds(rows):
-    return [{k: v for k, v in row.items() if k != "seconds"} for row in rows]
+    """Rows without their timings, NaN written as a string (NaN != NaN would fail any compare)."""
+    return [{k: ("nan" if isinstance(v, float) and np.isnan(v) else v)
+             for k, v in row.items() if k != "seconds"} for row in rows]
 
 
 @pytest.fixture(scope="module")
@@ -149,6 +151,44 @@ def test_rows_are_complete_sorted_and_seeds_differ(parallel):
     for method in SMALL["methods"]:
         a, b = by_seed[method, "rastrigin-2", 0], by_seed[method, "rastrigin-2", 1]
         assert a["best"] != b["best"]
+
+
+class _Scored:
+    """An optimiser's face as the scorer sees it: estimates, candidates, encoder."""
+
+    def __init__(self, estimates, encoder=None):
+        self.estimates, self.encoder = estimates, encoder
+
+    def candidates(self):
+        return self.estimates
+
+
+def test_paper_entropy_is_the_population_at_the_ranked_indices():
+    from evodiff.bench.runner import _score
+    from evodiff.bench.suites import problem_instance
+    from evodiff.metrics import normalized_fitness, top_k_entropy
+
+    problem = problem_instance("paper", "himmelblau-2", 0)
+    rng = np.random.default_rng(0)
+    population = rng.uniform(-4, 4, size=(128, 2))
+    # estimates: the first 64 sit on an optimum (3, 2), the rest far away
+    estimates = np.where(np.arange(128)[:, None] < 64, [3.0, 2.0], [-4.0, 4.0])
+    estimates = estimates + rng.normal(scale=1e-3, size=(128, 2))
+    last = {"X": population, "values": problem(population)}
+    plain = _score(_Scored(estimates), problem, last)
+    _, entropy, fitness, found, entropy_x0 = plain
+    # ranked by the estimates: the first 64 individuals, whose positions are spread
+    assert entropy == top_k_entropy(population[:64])
+    assert entropy > 5.0 and entropy_x0 == 0.0  # the estimates share one cell
+    assert fitness == pytest.approx(1.0, abs=1e-3) and found == 1
+    latent = _score(_Scored(estimates, encoder=object()), problem, last)
+    g = normalized_fitness(last["values"], problem.target, problem.scale, problem.max_distance)
+    order = np.argsort(-g, kind="stable")[:64]
+    assert latent[1] == top_k_entropy(population[order])
+    assert latent[2] == pytest.approx(np.mean(g[order]))
+    assert latent[4] == 0.0
+    without = _score(_Scored(None), problem, last)
+    assert without[1] == latent[1] and np.isnan(without[4])
 
 
 def test_rows_do_not_depend_on_jobs(parallel, serial):

@@ -172,7 +172,7 @@ def test_bench_paper_suite_writes_tables_and_figures(tmp_path, capsys):
     with open(out / "results.csv", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert list(rows[0]) == ["method", "problem", "dim", "seed", "evaluations", "best",
-                             "entropy", "fitness", "optima_found", "seconds"]
+                             "entropy", "entropy_x0", "fitness", "optima_found", "seconds"]
     assert len(rows) == 2 * 2 * 2
     himmelblau = [r for r in rows if r["problem"] == "himmelblau-2" and r["method"] == "diffevo"]
     assert {r["seed"] for r in himmelblau} == {"0", "1"}
@@ -181,6 +181,10 @@ def test_bench_paper_suite_writes_tables_and_figures(tmp_path, capsys):
     assert len(data["rows"]) == 8
     summary = (out / "summary.md").read_text()
     assert re.search(r"\d\.\d\d \(\d\.\d\d\)", summary)  # "entropy (fitness)" cells
+    # the x0-estimate entropy: a row for diffevo, none for cmaes (which has no estimates)
+    extra = summary.split("x0 estimates themselves.")[1].split("Two-sided")[0]
+    assert "| diffevo |" in extra and "| cmaes |" not in extra
+    assert all(r["entropy_x0"] == "nan" for r in rows if r["method"] == "cmaes")
     for figure in ("landscape_grid.png", "convergence.png", "entropy_fitness.png"):
         assert (out / figure).stat().st_size > 10_000
     assert "summary.md" in capsys.readouterr().out

@@ -57,10 +57,23 @@ def _summary(stats, suite, runs):
     parts = [f"# Benchmark: suite `{suite}`", "",
              f"{runs} runs per method and problem; seeds 0 to {runs - 1}.", ""]
     if suite == "paper":
+        with_estimates = [m for m in methods
+                          if any(math.isfinite(cell[m, p]["entropy_x0_mean"])
+                                 for p in problems if (m, p) in cell)]
         parts += ["Each cell: mean top-64 entropy in bits (mean normalised fitness of the top 64), "
-                  "final generation (Diffusion Evolution: final x0 estimates).", "",
+                  "as the paper's scripts score a run: the entropy of the final population at "
+                  "the indices of the 64 fittest (plain Diffusion Evolution ranked by the "
+                  "fitness of its final x0 estimates, every other method by that of its final "
+                  "population).", "",
                   _markdown_table("method", problems, grid(
-                      lambda s: f"{s['entropy_mean']:.2f} ({s['fitness_mean']:.2f})")), "",
+                      lambda s: f"{s['entropy_mean']:.2f} ({s['fitness_mean']:.2f})")), ""]
+        if with_estimates:
+            parts += ["Extra column: mean entropy of the top 64 final x0 estimates themselves.",
+                      "",
+                      _markdown_table("method", problems, [
+                          line for line in grid(lambda s: f"{s['entropy_x0_mean']:.2f}")
+                          if line[0] in with_estimates]), ""]
+        parts += [
                   "Two-sided Mann-Whitney U p-values against `diffevo`: entropy (fitness).", "",
                   _markdown_table("method", problems, grid(
                       lambda s: f"{_format_p(s['p_value_entropy'])} "

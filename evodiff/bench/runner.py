@@ -10,17 +10,23 @@ Rows
 - ``best``: best objective value the method evaluated (in the problem's
   sense: the largest for the maximised paper problems; Diffusion
   Evolution's scoring evaluations excluded);
-- ``entropy``: entropy in bits of the top 64 final points on a 0.1 grid
-  (:func:`~evodiff.metrics.top_k_entropy`);
-- ``fitness``: mean normalised fitness of those points (paper suite; NaN for
-  the standard suites, which define no scale);
-- ``optima_found``: known optima with one of those points within 0.2;
+- ``entropy``: entropy in bits, on a 0.1 grid
+  (:func:`~evodiff.metrics.top_k_entropy`), of the final *population* at the
+  indices of the top 64 by fitness, as the paper's scripts compute it;
+- ``entropy_x0``: entropy of the top 64 final x0 estimates themselves (both
+  Diffusion Evolution variants; NaN for the other methods), an extra
+  column: weighted averages, they are less spread than the population;
+- ``fitness``: mean normalised fitness of the ranked top 64 (paper suite;
+  NaN for the standard suites, which define no scale);
+- ``optima_found``: known optima with one of the ranked points within 0.2;
 - ``seconds``: wall time of the run, scoring included.
 
-The final points are the final generation, except for methods with x0
-estimates (both Diffusion Evolution variants), whose final estimates are
-evaluated and scored instead (those evaluations are not counted in
-``evaluations``).
+The ranking follows the scripts: plain Diffusion Evolution is ranked by
+the fitness of its final x0 estimates (so ``fitness`` and ``optima_found``
+are those of the estimates, and ``entropy`` that of the individuals
+behind them); latent Diffusion Evolution and every other method by the
+fitness of the final population.  The estimates' evaluations are not
+counted in ``evaluations``.
 
 Seeds
 -----
@@ -55,8 +61,8 @@ from ..metrics import (
     distinct_optima_found,
     evaluations_to_target,
     normalized_fitness,
-    top_k,
     top_k_entropy,
+    top_k_indices,
 )
 from ..randomness import named_seed
 from ..registry import get_method, method_names
@@ -68,8 +74,8 @@ from .suites import SUITES, check_suite, find_problem, problem_instance
 __all__ = ["BenchResult", "ROW_KEYS", "TOP_K", "run_one", "run_suite", "count_optima"]
 
 #: Keys of a row, in the order of the columns of ``results.csv``.
-ROW_KEYS = ("method", "problem", "dim", "seed", "evaluations", "best", "entropy", "fitness",
-            "optima_found", "seconds")
+ROW_KEYS = ("method", "problem", "dim", "seed", "evaluations", "best", "entropy", "entropy_x0",
+            "fitness", "optima_found", "seconds")
 
 #: Points scored per run: the top 64 of the final generation (Zhang et al. ICLR 2025,
 #: Table 1 / Figure 3, and the authors' experiment scripts).
@@ -134,22 +140,46 @@ def _drive(opt, problem, transform, budget, keep_positions):
     return history, last
 
 
-def _score(opt, problem, last):
-    """The final points (top 64 by fitness), their entropy, mean fitness and optima found."""
-    if opt.estimates is not None:
-        points = np.asarray(opt.candidates(), dtype=np.float64)
-        values = np.asarray(problem(points), dtype=np.float64)
-    else:
-        points, values = last["X"], last["values"]
+def _ranking(problem, values):
+    """Indices of the top 64 of ``values`` (by normalised fitness where the problem has a
+    scale), best first, and the mean normalised fitness of those (NaN without a scale)."""
+    values = np.asarray(values, dtype=np.float64)
     if problem.scale is not None:
         g = normalized_fitness(values, problem.target, problem.scale, problem.max_distance)
-        best_points, best_g = top_k(points, g, TOP_K, sense="max")
-        fitness = float(np.mean(best_g))
-    else:
-        best_points, _ = top_k(points, values, TOP_K, sense=problem.sense)
-        fitness = math.nan
-    entropy = top_k_entropy(best_points, TOP_K, ENTROPY_RESOLUTION)
-    return best_points, entropy, fitness, count_optima(problem, best_points)
+        order = top_k_indices(g, TOP_K, sense="max")
+        return order, float(np.mean(g[order]))
+    return top_k_indices(values, TOP_K, sense=problem.sense), math.nan
+
+
+def ranks_by_estimates(opt):
+    """Whether a run is ranked by the fitness of its final x0 estimates (the paper's scripts:
+    plain Diffusion Evolution only; the latent variant, like every other method, by its
+    final population)."""
+    return opt.estimates is not None and getattr(opt, "encoder", None) is None
+
+
+def _score(opt, problem, last):
+    """Score the final generation as the paper's scripts do.
+
+    Returns the scored points (best first), the entropy of the final
+    *population* at the indices of the top 64, their mean normalised
+    fitness, the optima found, and the entropy of the top 64 x0 estimates
+    themselves (NaN for a method without estimates).
+    """
+    population, population_values = last["X"], last["values"]
+    entropy_x0 = math.nan
+    ranked, ranked_values = population, population_values
+    if opt.estimates is not None:
+        estimates = np.asarray(opt.candidates(), dtype=np.float64)
+        estimate_values = np.asarray(problem(estimates), dtype=np.float64)
+        order, _ = _ranking(problem, estimate_values)
+        entropy_x0 = top_k_entropy(estimates[order], TOP_K, ENTROPY_RESOLUTION)
+        if ranks_by_estimates(opt):
+            ranked, ranked_values = estimates, estimate_values
+    order, fitness = _ranking(problem, ranked_values)
+    entropy = top_k_entropy(population[order], TOP_K, ENTROPY_RESOLUTION)
+    best_points = ranked[order]
+    return best_points, entropy, fitness, count_optima(problem, best_points), entropy_x0
 
 
 def _build(suite, method, problem, generator):
@@ -204,7 +234,7 @@ def run_one(suite, method, problem_name, seed, record_trace=False):
     opt, transform, budget = _build(suite, method, problem, generator)
     keep_positions = record_trace and problem.dim <= 2
     history, last = _drive(opt, problem, transform, budget, keep_positions)
-    final, entropy, fitness, found = _score(opt, problem, last)
+    final, entropy, fitness, found, entropy_x0 = _score(opt, problem, last)
     best = np.array(history.best)
     if suite == "paper":
         evaluations = int(opt.nfev)
@@ -218,6 +248,7 @@ def run_one(suite, method, problem_name, seed, record_trace=False):
         "evaluations": evaluations,
         "best": float(best.min() if problem.sense == "min" else best.max()),
         "entropy": float(entropy),
+        "entropy_x0": float(entropy_x0),
         "fitness": float(fitness),
         "optima_found": int(found),
         "seconds": time.perf_counter() - start,

@@ -10,7 +10,7 @@ from scipy.stats import mannwhitneyu
 
 __all__ = ["aggregate", "p_value"]
 
-_STAT_KEYS = ("best", "entropy", "fitness", "evaluations")
+_STAT_KEYS = ("best", "entropy", "entropy_x0", "fitness", "evaluations")
 _TESTED_KEYS = ("best", "entropy", "fitness")
 #: The method every other is tested against.
 REFERENCE_METHOD = "diffevo"
@@ -56,7 +56,7 @@ def aggregate(rows):
         In the order the pairs first appear in ``rows``, each with ``method``,
         ``problem``, ``dim``, ``n``, ``<key>_mean``, ``<key>_std`` (sample
         standard deviation, NaN for one run) and ``<key>_median`` for ``best``,
-        ``entropy``, ``fitness`` and ``evaluations``; ``reached``, the runs
+        ``entropy``, ``entropy_x0``, ``fitness`` and ``evaluations``; ``reached``, the runs
         whose ``evaluations`` is finite (standard suites: runs that reached
         the target); and ``p_value_best``, ``p_value_entropy``,
         ``p_value_fitness``: the two-sided Mann-Whitney U test of the method
@@ -72,7 +72,8 @@ def aggregate(rows):
         entry = {"method": method, "problem": problem, "dim": members[0]["dim"],
                  "n": len(members)}
         for key in _STAT_KEYS:
-            mean, std, median = _describe([r[key] for r in members])
+            # rows written before the x0-estimate entropy existed lack it: NaN
+            mean, std, median = _describe([r.get(key, math.nan) for r in members])
             entry.update({f"{key}_mean": mean, f"{key}_std": std, f"{key}_median": median})
         entry["reached"] = int(sum(math.isfinite(r["evaluations"]) for r in members))
         reference = groups.get((REFERENCE_METHOD, problem))
