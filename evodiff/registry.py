@@ -22,6 +22,7 @@ import numpy as np
 
 from .algorithms.cmaes import CMAES
 from .algorithms.diffusion import DiffusionEvolution
+from .algorithms.map_elites import MAPElites
 from .algorithms.openes import OpenES
 from .algorithms.pepg import PEPG
 from .algorithms.restarts import RestartedDiffusionEvolution
@@ -257,6 +258,8 @@ register_method("cmaes", _class_builder(CMAES), label="CMA-ES",
 register_method("openes", _class_builder(OpenES), label="OpenES",
                 default_popsize=OpenES.DEFAULT_POPSIZE)
 register_method("pepg", _class_builder(PEPG), label="PEPG", default_popsize=PEPG.DEFAULT_POPSIZE)
+register_method("map-elites", _class_builder(MAPElites), label="MAP-Elites",
+                default_popsize=MAPElites.DEFAULT_POPSIZE)
 register_method("diffevo-restarts", _restarted_builder, label="Diffusion Evolution + restarts",
                 default_popsize=None, budget_settings=_restarted_budget)
 

@@ -345,7 +345,7 @@ def test_run_one_rejects_bad_input():
 
 def test_methods_and_suites_are_as_documented():
     assert tuple(method_names()) == ("diffevo", "latent-diffevo", "cmaes", "openes", "pepg",
-                                     "diffevo-restarts")
+                                     "map-elites", "diffevo-restarts")
     assert {"paper", "standard"} <= set(SUITES)
     names = [p.name for p in SUITES["standard"]]
     assert "sphere-30" in names and "himmelblau-2" in names and "beale-2" in names

@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 from evodiff import minimize
 from evodiff.registry import make_optimizer
 
-METHODS = ("diffevo", "latent-diffevo", "diffevo-restarts", "cmaes", "openes", "pepg")
+METHODS = ("diffevo", "latent-diffevo", "diffevo-restarts", "cmaes", "openes", "pepg",
+           "map-elites")
 
 
 class BoxGuard:

@@ -359,11 +359,17 @@ class Optimizer:
         normalised, points, excess = self._pending_x, self._pending_points, self._pending_excess
         cost = to_cost(self.xp, values, self.sense, self._warn_state)
         self._track_best(points, cost)
-        self._tell(normalised, self.space.penalize(cost, excess))
+        self._tell(normalised, self._update_cost(cost, excess))
         self._pending_x = self._pending_points = self._pending_excess = None
         self._last_values = values
         self.nit += 1
         self.nfev += values.shape[0]
+
+    def _update_cost(self, cost, excess):
+        """The costs the update sees: penalised by how far each point was clipped into the box
+        (see :meth:`evodiff.space.SearchSpace.penalize`), so that the search is drawn back
+        inside.  An algorithm that keeps the evaluated points themselves overrides it."""
+        return self.space.penalize(cost, excess)
 
     def _check_values(self, values):
         xp = self.xp

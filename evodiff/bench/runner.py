@@ -25,8 +25,9 @@ The ranking follows the scripts: plain Diffusion Evolution is ranked by
 the fitness of its final x0 estimates (so ``fitness`` and ``optima_found``
 are those of the estimates, and ``entropy`` that of the individuals
 behind them); latent Diffusion Evolution and every other method by the
-fitness of the final population.  The estimates' evaluations are not
-counted in ``evaluations``.
+fitness of the final population; MAP-Elites by the fitness of its
+archive (its elites are its final population).  The estimates'
+evaluations are not counted in ``evaluations``.
 
 Seeds
 -----
@@ -167,6 +168,9 @@ def _score(opt, problem, last):
     themselves (NaN for a method without estimates).
     """
     population, population_values = last["X"], last["values"]
+    archive = getattr(opt, "archive", None)
+    if archive is not None:  # MAP-Elites: its answer is the archive of elites
+        population, population_values = archive.points, archive.values
     entropy_x0 = math.nan
     ranked, ranked_values = population, population_values
     if opt.estimates is not None:
@@ -270,9 +274,11 @@ def run_one(suite, method, problem_name, seed, record_trace=False):
 _THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
-#: Methods a suite leaves out unless named: the paper suite runs the paper's five methods
-#: (and third-party ones); the converging Diffusion Evolution is measured on bbob.
-NOT_BY_DEFAULT = {"paper": ("diffevo-restarts",)}
+#: Methods a suite leaves out unless named: the paper suite runs the paper's six methods
+#: (and third-party ones); the converging Diffusion Evolution is measured on bbob, and
+#: MAP-Elites, which illuminates rather than converges, is left out of the standard suites.
+NOT_BY_DEFAULT = {"paper": ("diffevo-restarts",), "standard": ("map-elites",),
+                  "standard-shifted": ("map-elites",)}
 
 
 @contextlib.contextmanager
