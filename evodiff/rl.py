@@ -27,6 +27,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from .backend import to_numpy
+from .classic_control import BATCH_DYNAMICS, batch_environment
 from .randomness import as_generator
 from .validation import check_bool, check_choice, check_int
 
@@ -34,7 +35,7 @@ __all__ = ["MLPPolicy", "PolicyEvaluator", "RunningMoments"]
 
 _ACTIVATIONS = {"tanh": np.tanh, "relu": lambda h: np.maximum(h, 0.0)}
 _DTYPES = ("float32", "float64")
-_VECTORIZATIONS = ("auto", "native", "sync")
+_VECTORIZATIONS = ("auto", "native", "batch", "sync")
 
 #: Training seeds are drawn below this; seeds at or above it are never used for training.
 TEST_SEED_START = 2**30
@@ -226,15 +227,21 @@ class PolicyEvaluator:
         (:func:`evodiff.randomness.as_generator`).
     env_kwargs : dict, optional
         Passed to the environment's constructor.
-    vectorization : {'auto', 'native', 'sync'}, default 'auto'
+    vectorization : {'auto', 'native', 'batch', 'sync'}, default 'auto'
         How the population's episodes run side by side.  ``'native'`` uses
         the environment's own vectorised implementation (CartPole has one;
         about 30 times faster than ``'sync'`` for 256 episodes).  Such an
         environment takes one seed for the whole batch, so the episode seeds
         fix the batch reproducibly, but each individual starts from its own
-        initial state.  ``'sync'`` steps one environment per episode, each
-        reset with its own seed, so every individual plays exactly the
-        episodes of the seeds.  ``'auto'``: ``'native'`` when available.
+        initial state.  ``'batch'`` runs gymnasium's dynamics for all
+        episodes at once with evodiff's NumPy port
+        (:mod:`evodiff.classic_control`: Acrobot, MountainCar,
+        MountainCarContinuous, Pendulum), each episode from the state
+        gymnasium's environment reaches on its seed.  ``'sync'`` steps one
+        gymnasium environment per episode, each reset with its own seed.
+        ``'batch'`` and ``'sync'`` play exactly the episodes of the seeds.
+        ``'auto'``: ``'native'`` when available, else ``'batch'`` (without
+        ``env_kwargs``), else ``'sync'``.
 
     Attributes
     ----------
@@ -294,9 +301,17 @@ class PolicyEvaluator:
         self._envs = {}
         self._gymnasium = gymnasium
         native = gymnasium.spec(env_id).vector_entry_point is not None
+        batch = env_id in BATCH_DYNAMICS and not self.env_kwargs
         if vectorization == "native" and not native:
             raise ValueError(f"{env_id} has no native vectorised implementation; use 'sync'")
-        self.native = native and vectorization != "sync"
+        if vectorization == "batch" and not batch:
+            raise ValueError(f"{env_id} has no batch dynamics in evodiff.classic_control (or "
+                             "env_kwargs were given); use 'sync'")
+        if vectorization == "auto":
+            vectorization = "native" if native else "batch" if batch else "sync"
+        #: str : the vectorization in use ('native', 'batch' or 'sync').
+        self.vectorization = vectorization
+        self.native = vectorization == "native"
 
     def __call__(self, params):
         """Mean returns over ``episodes`` fresh training seeds (shared by all individuals).
@@ -388,6 +403,10 @@ class PolicyEvaluator:
             # Keep one size (populations rarely change): the environments of the old size are
             # closed first, so that replacing them never leaks their resources.
             self.close()
+            if self.vectorization == "batch":
+                env = batch_environment(self.env_id, count, self.max_steps)
+                self._envs = {count: env}
+                return env
             gymnasium = self._gymnasium
             mode = "vector_entry_point" if self.native else "sync"
             kwargs = dict(self.env_kwargs)
