@@ -4,6 +4,7 @@ Usage::
 
     evodiff demo [rastrigin|himmelblau|all] [--seed N] [--popsize N] [--steps N] [--no-progress]
     evodiff demo cartpole [--network small|large|both] [--seed N] [--popsize N] [--steps N]
+    evodiff demo rl --env ID [--network small|large|both] [--seed N] [--popsize N] [--steps N]
                           [--out DIR]
     evodiff bench [--suite paper|standard] [--methods M ...] [--problems P ...] [--runs N]
                   [--jobs J] [--out DIR] [--no-figures] [--no-progress]
@@ -44,6 +45,10 @@ from .optimize import maximize, minimize
 from .randomness import spawn_generators
 
 __all__ = ["build_parser", "main"]
+
+#: Tasks of ``evodiff demo rl --env`` (evodiff.demos.control.TASKS, without importing it).
+_RL_TASKS = ("CartPole-v1", "Acrobot-v1", "MountainCar-v0", "MountainCarContinuous-v0",
+             "Pendulum-v1")
 
 #: Problems of ``evodiff demo``: name -> (factory, title), in the order ``all`` runs them.
 DEMOS = {
@@ -113,11 +118,13 @@ def _add_demo_command(commands):
         ),
     )
     demo.add_argument(
-        "problem", nargs="?", default="all", choices=[*DEMOS, "all", "cartpole", "maxcut"],
+        "problem", nargs="?", default="all",
+        choices=[*DEMOS, "all", "cartpole", "rl", "maxcut"],
         help="problem to run: himmelblau (four global minima), rastrigin (one global "
              "minimum among many local ones), all (both), or cartpole (the paper's "
              "reinforcement-learning experiment: latent Diffusion Evolution against plain "
-             "Diffusion Evolution and CMA-ES on CartPole-v1; needs gymnasium), or maxcut "
+             "Diffusion Evolution and CMA-ES on CartPole-v1; needs gymnasium), rl (the same "
+             "on the classic-control task --env), or maxcut "
              "(simulated annealing and discrete Diffusion Evolution on a random 800-vertex "
              "graph, or --graph) (default: %(default)s)")
     demo.add_argument(
@@ -136,8 +143,12 @@ def _add_demo_command(commands):
     # default None, shown as 'both': giving --network with a 2-D problem is a mistake.
     demo.add_argument(
         "--network", choices=["small", "large", "both"], default=None,
-        help="cartpole only: the 4-8-2 network (58 parameters), the 4-128-128-2 network "
-             "(17,410 parameters) or both (default: both)")
+        help="cartpole and rl only: one hidden layer of 8 units (CartPole: 4-8-2, 58 "
+             "parameters), two of 128 (4-128-128-2, 17,410 parameters) or both (default: both)")
+    demo.add_argument(
+        "--env", default=None, metavar="ID",
+        help="rl only: the gymnasium task, one of " + ", ".join(_RL_TASKS)
+             + " (default: CartPole-v1); generations and training episodes from its preset")
     demo.add_argument(
         "--graph", default=None, metavar="PATH",
         help="maxcut only: a graph in G-set format instead of the random graph")
@@ -335,16 +346,19 @@ def _cmd_demo(args):
     """Run ``evodiff demo``: minimise each chosen problem and print a report."""
     parser = args.command_parser
     _check_out(parser, args.out)
-    if args.problem == "cartpole":
+    if args.env is not None and args.problem != "rl":
+        parser.error(f"argument --env: only with the rl demo; got --env {args.env!r} with "
+                     f"{args.problem!r}")
+    if args.problem in ("cartpole", "rl"):
         return _cmd_demo_cartpole(args)
     if args.problem == "maxcut":
         if args.network is not None:
-            parser.error("argument --network: only with the cartpole demo")
+            parser.error("argument --network: only with the cartpole and rl demos")
         return binary_commands.demo_maxcut(args, parser)
     if args.graph is not None:
         parser.error("argument --graph: only with the maxcut demo")
     if args.network is not None:
-        parser.error(f"argument --network: only with the cartpole demo; got --network "
+        parser.error(f"argument --network: only with the cartpole and rl demos; got --network "
                      f"{args.network!r} with {args.problem!r}")
     args.popsize = DEMO_POPSIZE if args.popsize is None else args.popsize
     args.steps = DEMO_STEPS if args.steps is None else args.steps
@@ -547,22 +561,24 @@ def _cmd_run(args):
 
 
 def _cmd_demo_cartpole(args):
-    """Run ``evodiff demo cartpole`` (see :mod:`evodiff.demos.cartpole`)."""
-    from .demos import cartpole
+    """Run ``evodiff demo cartpole`` and ``evodiff demo rl --env ID`` (:mod:`evodiff.demos.control`)."""
+    from .demos import control
 
-    settings = cartpole.CartPoleSettings(seed=args.seed)
-    if args.popsize is not None:
-        settings.popsize = args.popsize
-    if args.steps is not None:
-        settings.steps = args.steps
+    env_id = args.env or "CartPole-v1"
+    if env_id not in control.TASKS:
+        args.command_parser.error(f"argument --env: invalid choice {env_id!r} (choose from "
+                                  f"{', '.join(control.TASKS)})")
+    settings = control.settings_for(env_id, seed=args.seed, popsize=args.popsize,
+                                    steps=args.steps)
     network = args.network or "both"
     networks = ("small", "large") if network == "both" else (network,)
     report = None if args.no_progress else print
+    folder = "cartpole" if args.problem == "cartpole" else "rl"
     try:
-        cartpole.main(networks=networks, settings=settings, out=Path(args.out) / "cartpole",
-                      report=report)
+        control.main(networks=networks, settings=settings, out=Path(args.out) / folder,
+                     report=report)
     except ImportError as exc:  # gymnasium is an optional extra
-        print(f"evodiff demo cartpole: {exc}", file=sys.stderr)
+        print(f"evodiff demo {args.problem}: {exc}", file=sys.stderr)
         return 1
     return 0
 
