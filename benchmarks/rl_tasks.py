@@ -115,10 +115,11 @@ def main(argv=None):
     parser.add_argument("--jobs", type=int, default=2)
     args = parser.parse_args(argv)
     runs = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    # runs already recorded are kept, not repeated (a sitting that stopped resumes)
     tasks = [(t, n, m, s) for t in args.tasks for n in args.networks for m in args.methods
-             for s in range(args.seeds)]
+             for s in range(args.seeds) if f"{t}|{n}|{m}|{s}" not in runs]
     with ProcessPoolExecutor(args.jobs) as pool:
-        for key, result in pool.map(one_run, *zip(*tasks)):
+        for key, result in pool.map(one_run, *zip(*tasks)) if tasks else ():
             runs[key] = result
             print(key, round(result["test"], 1) if not result["skipped"] else "skipped",
                   f"{result['seconds']:.0f}s", flush=True)
