@@ -126,7 +126,8 @@ def main(argv=None):
             TABLES.mkdir(parents=True, exist_ok=True)
             RESULTS.write_text(json.dumps(runs, indent=0))
     all_tasks = [t for t in control.TASKS if any(k.startswith(t + "|") for k in runs)]
-    command = script_command("benchmarks/rl_tasks.py", argv)
+    # the table merges every sitting recorded in RESULTS, so it names the full command
+    command = script_command("benchmarks/rl_tasks.py", [])
     note = ("Median over the seeds of each run's test return (the median over its final "
             "solutions of their mean return on 5 unseen episodes); seeds 0-4 unless fewer "
             "are shown under 'seeds at goal'.")
