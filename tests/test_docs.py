@@ -39,6 +39,10 @@ def test_the_documentation_builds_without_warnings(tmp_path):
     assert (html / "api" / "index.html").is_file()
     for page in ("optimize", "algorithms", "building_blocks", "problems", "rl", "analysis"):
         assert (html / "api" / f"{page}.html").is_file(), page
+    # Markdown fragments written by the benchmarks are included as tables, also in rst pages.
+    map_elites = (html / "guide" / "map_elites.html").read_text(encoding="utf-8")
+    assert "<table" in map_elites and "pyribs" in map_elites
+    assert "<table" in (html / "latent.html").read_text(encoding="utf-8")
     # The gallery ran: its pages exist and hold the figures the scripts drew.
     assert (html / "auto_examples" / "index.html").is_file()
     assert list((html / "_images").glob("sphx_glr_plot_*.png"))
