@@ -267,26 +267,17 @@ register_method("diffevo-restarts", _restarted_builder, label="Diffusion Evoluti
 # -- binary methods: settings hold ``problem`` (a QUBO, Ising or MaxCut, or None for a
 #    black-box objective), ``dim`` (bits) and ``domain`` (the values of a state's entries)
 
-def _anneal_builder(*, popsize, maxiter, problem=None, dim=None, domain=None, **settings):
-    """``maxiter`` is the number of sweeps; annealing needs the problem's couplings."""
-    if problem is None:
-        raise ValueError("method 'anneal' needs the problem's couplings: pass a QUBO, Ising or "
-                         "MaxCut problem as fun (for a black-box objective use "
-                         "method='binary-diffevo')")
-    if maxiter is not None:
-        settings["sweeps"] = check_int("maxiter", maxiter, minimum=1)
-    return SimulatedAnnealing(problem, popsize, **settings)
-
-
-def _tempering_builder(*, popsize, maxiter, problem=None, dim=None, domain=None, **settings):
-    """``maxiter`` is the number of sweeps; tempering needs the problem's couplings."""
-    if problem is None:
-        raise ValueError("method 'tempering' needs the problem's couplings: pass a QUBO, Ising "
-                         "or MaxCut problem as fun (for a black-box objective use "
-                         "method='binary-diffevo')")
-    if maxiter is not None:
-        settings["sweeps"] = check_int("maxiter", maxiter, minimum=1)
-    return ParallelTempering(problem, popsize, **settings)
+def _coupling_builder(name, cls):
+    """Builder of a method that sweeps the problem's couplings; ``maxiter`` is the sweeps."""
+    def build(*, popsize, maxiter, problem=None, dim=None, domain=None, **settings):
+        if problem is None:
+            raise ValueError(f"method {name!r} needs the problem's couplings: pass a QUBO, "
+                             "Ising or MaxCut problem as fun (for a black-box objective use "
+                             "method='binary-diffevo')")
+        if maxiter is not None:
+            settings["sweeps"] = check_int("maxiter", maxiter, minimum=1)
+        return cls(problem, popsize, **settings)
+    return build
 
 
 def _without_field(problem):
@@ -317,9 +308,9 @@ def _binary_diffevo_builder(*, popsize, maxiter, problem=None, dim=None, domain=
     return opt
 
 
-register_method("anneal", _anneal_builder, label="Simulated annealing",
+register_method("anneal", _coupling_builder("anneal", SimulatedAnnealing), label="Simulated annealing",
                 default_popsize=SimulatedAnnealing.DEFAULT_POPSIZE, domain="binary")
-register_method("tempering", _tempering_builder, label="Parallel tempering",
+register_method("tempering", _coupling_builder("tempering", ParallelTempering), label="Parallel tempering",
                 default_popsize=ParallelTempering.DEFAULT_POPSIZE, domain="binary")
 register_method("binary-diffevo", _binary_diffevo_builder, label="Discrete Diffusion Evolution",
                 default_popsize=BinaryDiffusionEvolution.DEFAULT_POPSIZE, domain="binary")
