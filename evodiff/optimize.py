@@ -339,7 +339,14 @@ def _run(fun, sense, bounds, x0, sigma, method, popsize, maxiter, args, vectoriz
 
     counter = [0]
     objective = _scalar_objective(fun, vectorized, args, opt.space, counter)
-    modes = _find_modes(opt, objective, mode_radius, min_support)
+    solution_set = getattr(opt, "solution_set", None)
+    if solution_set is not None:  # the method reports evaluated optima: they are the modes
+        points, values = solution_set()
+        modes = [Mode(x=x, fun=float(v), count=1, support=1.0 / len(values))
+                 for x, v in zip(points, values)]
+        polish = False
+    else:
+        modes = _find_modes(opt, objective, mode_radius, min_support)
     if polish == "cmaes":
         def evaluate_batch(X):
             points = opt.space.clip_points(opt.backend.asarray(X))
@@ -350,7 +357,8 @@ def _run(fun, sense, bounds, x0, sigma, method, popsize, maxiter, args, vectoriz
         modes = _polish_cmaes(modes, evaluate_batch, opt, sense, counter)
     elif polish:
         modes = _polish(modes, objective, opt.space, 1.0 if sense == "min" else -1.0)
-    modes = _merge_modes(modes, opt.space, mode_radius, sense)
+    if solution_set is None:  # distinct optima may lie closer than mode_radius
+        modes = _merge_modes(modes, opt.space, mode_radius, sense)
     best_x, best_fun = opt.best_x, opt.best_fun
     for mode in modes:
         if _cost(mode.fun, sense) < _cost(best_fun, sense):

@@ -25,6 +25,7 @@ from .algorithms.diffusion import DiffusionEvolution
 from .algorithms.map_elites import MAPElites
 from .algorithms.openes import OpenES
 from .algorithms.pepg import PEPG
+from .algorithms.niching import NichingDiffusionEvolution
 from .algorithms.restarts import RestartedDiffusionEvolution
 from .binary.annealing import SimulatedAnnealing, problem_fingerprint
 from .binary.diffusion import BinaryDiffusionEvolution
@@ -262,6 +263,16 @@ register_method("map-elites", _class_builder(MAPElites), label="MAP-Elites",
                 default_popsize=MAPElites.DEFAULT_POPSIZE)
 register_method("diffevo-restarts", _restarted_builder, label="Diffusion Evolution + restarts",
                 default_popsize=None, budget_settings=_restarted_budget)
+
+
+def _niching_budget(budget, popsize):
+    """The niching search spends the budget itself, in rounds of growing samples."""
+    return {"popsize": None, "maxiter": None, "maxfevals": budget}
+
+
+register_method("diffevo-niching", _class_builder(NichingDiffusionEvolution),
+                label="Niching Diffusion Evolution", default_popsize=None,
+                budget_settings=_niching_budget)
 
 
 # -- binary methods: settings hold ``problem`` (a QUBO, Ising or MaxCut, or None for a

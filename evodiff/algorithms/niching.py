@@ -1,0 +1,375 @@
+"""Niching Diffusion Evolution: every global optimum, each an evaluated point.
+
+Diffusion Evolution keeps many basins in one population; what it lacks to
+*report* every global optimum accurately are the parts of the best niching
+methods (HillVallEA, Maree et al. 2018; RS-CMSA, Ahrari et al. 2017).  This
+method adds them around the denoiser, in rounds:
+
+1. **Sample and denoise.**  ``N`` uniform points of the box, then
+   ``explore_steps`` Diffusion Evolution steps at a *niche-sized* kernel: each
+   point moves to its x0 estimate (a rank-weighted average of its neighbours,
+   :func:`~evodiff.algorithms.estimator.estimate_x0`) with bandwidth ``h``
+   equal to the sample's typical spacing, plus noise of that size.  Every
+   evaluated point joins the round's pool, which grows denser where the
+   landscape is good in every basin at once.
+2. **Basins.**  The best ``selection`` share of the pool is split into
+   basins by nearest-better clustering with hill-valley tests
+   (:mod:`evodiff.algorithms.hill_valley`): a point joins the basin of the
+   nearest better point with no valley between them.
+3. **Taboo.**  A basin whose best point lies in the basin of an optimum
+   already archived (hill-valley test) is not searched again.
+4. **Local search.**  Each new basin gets a small CMA-ES started at its best
+   point with a step size of the sample's spacing; all of them run in
+   lockstep, one generation of each in one batch.
+5. **Archive.**  An optimum within ``tolerance`` of the best value known
+   joins the archive unless a hill-valley test puts it in the basin of an
+   archived one (the better of the two is kept); a new best value drops the
+   entries it leaves behind.
+
+The next round samples twice as many points (``growth``), until the budget
+``maxfevals`` is spent; the last generation is shortened so that it is never
+exceeded.  The answer, :meth:`solution_set`, is the archive: evaluated points
+with their values, best first.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+
+from ..fitness import NonFiniteObjectiveWarning, make_fitness
+from ..validation import check_int, check_real
+from .base import Optimizer
+from .cmaes import CMAES
+from .estimator import estimate_x0
+from .hill_valley import (
+    expected_edge,
+    nearest_better,
+    same_basin,
+    segment_points,
+    test_point_count,
+)
+
+__all__ = ["NichingDiffusionEvolution"]
+
+
+class NichingDiffusionEvolution(Optimizer):
+    """Diffusion Evolution that reports every global optimum it finds (see the module docstring).
+
+    Parameters
+    ----------
+    dim : int, optional
+        Problem dimension (inferred from ``bounds`` or ``center``).
+    popsize : int, optional
+        Uniform samples of the first round; default ``max(64, 32 D)``.
+    maxfevals : int, optional
+        Evaluations of the whole run, never exceeded; default ``10_000 * D``.
+    explore_steps : int, default 2
+        Diffusion Evolution steps after each round's uniform sample (0: the
+        uniform sample alone).
+    noise : float, default 0.5
+        Noise of a denoising step, in units of its kernel bandwidth.
+    selection : float, default 0.5
+        Share of the pool (best first) that is clustered into basins.
+    growth : float, default 2
+        Factor of the sample size from one round to the next.
+    tolerance : float, default 1e-6
+        An optimum joins the archive when its value is within this of the
+        best value known (absolute, plus the same relative to the best value).
+    local_popsize : int, optional
+        Population of each local CMA-ES; default ``4 + floor(3 ln D)``.
+    local_tolfun : float, default 1e-10
+        A local search stops when its values span less than this.
+    bounds, center, scale, sense, rng, dtype, backend
+        See :class:`~evodiff.algorithms.base.Optimizer`.
+
+    Attributes
+    ----------
+    rounds : int
+        Sampling rounds started.
+    archive_size : int
+        Optima in the archive.
+    """
+
+    name = "diffevo-niching"
+
+    def __init__(self, dim=None, popsize=None, *, maxfevals=None, explore_steps=2, noise=0.5,
+                 selection=0.5, growth=2.0, tolerance=1e-6, local_popsize=None,
+                 local_tolfun=1e-10, maxiter=None, bounds=None, center=None, scale=None,
+                 sense="min", rng=None, dtype="float64", backend="numpy"):
+        super().__init__(popsize, dim=dim, bounds=bounds, center=center, scale=scale,
+                         sense=sense, rng=rng, dtype=dtype, backend=backend)
+        self.maxfevals = (10_000 * self.dim if maxfevals is None
+                          else check_int("maxfevals", maxfevals, minimum=1))
+        self.maxiter = None if maxiter is None else check_int("maxiter", maxiter, minimum=1)
+        self.explore_steps = check_int("explore_steps", explore_steps, minimum=0)
+        self.noise = check_real("noise", noise, minimum=0.0)
+        self.selection = check_real("selection", selection, minimum=0.0, strict=True)
+        if self.selection > 1.0:
+            raise ValueError(f"selection must be in (0, 1]; got {selection!r}")
+        self.growth = check_real("growth", growth, minimum=1.0)
+        self.tolerance = check_real("tolerance", tolerance, minimum=0.0)
+        self.local_popsize = (None if local_popsize is None
+                              else check_int("local_popsize", local_popsize, minimum=4))
+        self.local_tolfun = check_real("local_tolfun", local_tolfun, minimum=0.0)
+        self.initial_popsize = self.popsize
+        self.rounds = 0
+        self._fitness = make_fitness("rank")
+        self._archive_x = np.zeros((0, self.dim))
+        self._archive_cost = np.zeros(0)
+        self._finished = False
+        self._spent = 0
+        self._process = self._search()
+        self._batch = next(self._process)
+
+    @classmethod
+    def default_popsize(cls, dim):
+        """int : ``max(64, 32 D)`` uniform samples in the first round."""
+        return max(64, 32 * dim)
+
+    # -- ask / tell ------------------------------------------------------------------------
+
+    @property
+    def done(self):
+        """bool : whether the budget is spent."""
+        return self._finished
+
+    @property
+    def archive_size(self):
+        return int(self._archive_cost.shape[0])
+
+    def _ask(self):
+        return self.backend.asarray(self._batch)
+
+    def _update_cost(self, cost, excess):
+        return cost  # the points asked are inside the box: nothing was clipped
+
+    def _tell(self, x, cost):
+        costs = np.asarray(self.backend.to_host(cost), dtype=np.float64)
+        self._spent += costs.shape[0]
+        try:
+            self._batch = self._process.send(costs)
+        except StopIteration:
+            self._finished = True
+            self._batch = None
+        if self._batch is not None:
+            self.popsize = self._batch.shape[0]
+
+    def stop_reason(self):
+        """``maxiter`` when reached, else ``None`` (the budget ends the run as :attr:`done`)."""
+        if self.maxiter is not None and self.nit >= self.maxiter:
+            return f"maxiter: {self.nit} generations; {self.summary()}"
+        return None
+
+    def summary(self):
+        """str : rounds, evaluations and archive size."""
+        return (f"{self.rounds} rounds, {self._spent} evaluations, {self.archive_size} optima "
+                "archived")
+
+    def finish_message(self):
+        return f"spent the budget of {self.maxfevals} evaluations; {self.summary()}"
+
+    @property
+    def population(self):
+        """array, shape (M, D) : the archived optima (problem space); the last batch before any."""
+        if self.archive_size:
+            return self.backend.asarray(self._to_problem(self._archive_x))
+        return self.backend.asarray(self._to_problem(self._batch if self._batch is not None
+                                                     else np.zeros((0, self.dim))))
+
+    def candidates(self):
+        return self.solution_set()[0]
+
+    def solution_set(self):
+        """The archive: every optimum found within ``tolerance`` of the best, best first.
+
+        Returns
+        -------
+        points : numpy.ndarray, shape (M, D)
+            Problem space; each was evaluated.
+        values : numpy.ndarray, shape (M,)
+            Their objective values (user's sign).
+        """
+        order = np.argsort(self._archive_cost, kind="stable")
+        values = self._archive_cost[order]
+        if self.sense == "max":
+            values = -values
+        return self._to_problem(self._archive_x[order]), values
+
+    def _to_problem(self, normalised):
+        space = self.space
+        points = space.center + space.scale * np.asarray(normalised, dtype=np.float64)
+        if space.bounded:
+            points = np.clip(points, space.lower, space.upper)
+        return points
+
+    # -- the search, as a generator of batches ---------------------------------------------
+
+    def _evaluate(self, points):
+        """Ask for ``points`` (normalised); return their costs (``inf`` past the budget)."""
+        points = np.clip(np.asarray(points, dtype=np.float64).reshape(-1, self.dim), -1.0, 1.0)
+        remaining = self.maxfevals - self._spent
+        costs = np.full(points.shape[0], np.inf)
+        if points.shape[0] == 0:
+            return costs
+        if remaining <= 0:
+            raise _BudgetSpent
+        told = yield points[:remaining]
+        costs[:told.shape[0]] = np.where(np.isnan(told), np.inf, told)
+        return costs
+
+    def _search(self):
+        try:
+            size = self.initial_popsize
+            while True:
+                self.rounds += 1
+                yield from self._round(size)
+                size = int(math.ceil(size * self.growth))
+        except _BudgetSpent:
+            return
+
+    def _round(self, size):
+        dim = self.dim
+        pool_x, pool_c = yield from self._sample(size)
+        edge = expected_edge(2.0 ** dim, size, dim)
+        keep = np.argsort(pool_c, kind="stable")[:max(2, int(self.selection * pool_c.shape[0]))]
+        keep = keep[np.isfinite(pool_c[keep])]
+        X, C = pool_x[keep], pool_c[keep]
+        starts = yield from self._basins(X, C, edge)
+        starts = yield from self._untaboo(starts, edge)
+        yield from self._local_searches(starts, edge)
+
+    def _sample(self, size):
+        """Uniform points, then Diffusion Evolution steps at the niche scale; all evaluated."""
+        x = self.rng.uniform(-1.0, 1.0, (size, self.dim))
+        cost = yield from self._evaluate(x)
+        pool_x, pool_c = [x], [cost]
+        bandwidth = expected_edge(2.0 ** self.dim, size, self.dim)
+        for _ in range(self.explore_steps):
+            alpha = 1.0 / (1.0 + bandwidth ** 2)  # sqrt((1 - a) / a) = bandwidth
+            log_g = self._fitness.log_weights(np, cost)
+            with np.errstate(over="ignore", invalid="ignore"):
+                x0 = estimate_x0(self.backend, self.backend.asarray(x * math.sqrt(alpha)),
+                                 self.backend.asarray(log_g), alpha)
+            x0 = np.asarray(self.backend.to_host(x0), dtype=np.float64) / math.sqrt(alpha)
+            x = np.clip(x0 + self.noise * bandwidth * self.rng.standard_normal(x.shape), -1, 1)
+            cost = yield from self._evaluate(x)
+            pool_x.append(x)
+            pool_c.append(cost)
+        return np.concatenate(pool_x), np.concatenate(pool_c)
+
+    def _tests(self, pairs, points, costs, edge):
+        """Run hill-valley tests on index pairs of ``points`` in one batch; True = same basin."""
+        segments, owners = [], []
+        for k, (i, j) in enumerate(pairs):
+            count = test_point_count(np.linalg.norm(points[i] - points[j]), edge)
+            segments.append(segment_points(points[i], points[j], count))
+            owners.append(np.full(count, k))
+        if not pairs:
+            return []
+        test_costs = yield from self._evaluate(np.concatenate(segments))
+        owners = np.concatenate(owners)
+        return [same_basin(costs[i], costs[j], test_costs[owners == k])
+                for k, (i, j) in enumerate(pairs)]
+
+    def _basins(self, X, C, edge):
+        """Nearest-better clustering with hill-valley tests; the best point of every basin."""
+        n = X.shape[0]
+        if n == 0:
+            return []
+        order, candidates = nearest_better(X, C, self.dim + 1)
+        leader = np.full(n, -1)
+        pending = {int(order[r]): list(candidates[r]) for r in range(1, n)}
+        leader[order[0]] = order[0]
+        decided = {int(order[0])}
+        # candidates of every point are tested in waves: nearest better first, then the next
+        verdicts = {}
+        while True:
+            pairs = [(i, int(c[0])) for i, c in pending.items() if c and (i, int(c[0])) not in verdicts]
+            if not pairs:
+                break
+            results = yield from self._tests(pairs, X, C, edge)
+            for pair, same in zip(pairs, results):
+                verdicts[pair] = same
+            for i, c in list(pending.items()):
+                if c and not verdicts[(i, int(c[0]))]:
+                    c.pop(0)
+                    if not c:
+                        del pending[i]
+                elif c:
+                    pending[i] = [c[0]]  # joined the basin of this better point
+        for r in range(1, n):
+            i = int(order[r])
+            joined = pending.get(i)
+            leader[i] = leader[joined[0]] if joined else i
+            decided.add(i)
+        return [(X[i], C[i]) for i in order if leader[i] == i]
+
+    def _untaboo(self, starts, edge):
+        """Drop the starts that lie in the basin of an archived optimum."""
+        if not starts or self.archive_size == 0:
+            return starts
+        points = np.vstack([self._archive_x] + [p[None, :] for p, _ in starts])
+        costs = np.concatenate([self._archive_cost, [c for _, c in starts]])
+        m = self.archive_size
+        pairs = []
+        for k, (p, _) in enumerate(starts):
+            nearest = int(np.argmin(np.sum((self._archive_x - p) ** 2, axis=1)))
+            pairs.append((m + k, nearest))
+        results = yield from self._tests(pairs, points, costs, edge)
+        return [start for start, same in zip(starts, results) if not same]
+
+    def _local_searches(self, starts, edge):
+        """One CMA-ES per start, run in lockstep; each result is offered to the archive."""
+        searches = []
+        for point, _ in starts:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                searches.append(CMAES(x0=np.clip(point, -1.0, 1.0), sigma0=edge,
+                                      popsize=self.local_popsize, bounds=[(-1.0, 1.0)] * self.dim,
+                                      rng=self.rng, tolfun=self.local_tolfun, tolx=1e-12))
+        while searches:
+            asked = [np.asarray(s.backend.to_host(s.ask()), dtype=np.float64) for s in searches]
+            costs = yield from self._evaluate(np.concatenate(asked))
+            offset, running = 0, []
+            for search, points in zip(searches, asked):
+                part = costs[offset:offset + points.shape[0]]
+                offset += points.shape[0]
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", NonFiniteObjectiveWarning)
+                    search.tell(part)
+                if search.stop_reason() is None:
+                    running.append(search)
+                else:
+                    yield from self._offer(search.best_x, search.best_fun, edge)
+            searches = running
+
+    def _offer(self, point, cost, edge):
+        """Add an optimum to the archive unless it is worse than the best or already there."""
+        if not math.isfinite(cost):
+            return
+        best = float(np.min(self._archive_cost)) if self.archive_size else math.inf
+        slack = self.tolerance * (1.0 + abs(best if math.isfinite(best) else cost))
+        if cost > best + slack:
+            return
+        if self.archive_size:
+            nearest = int(np.argmin(np.sum((self._archive_x - point) ** 2, axis=1)))
+            points = np.vstack([self._archive_x[nearest], point])
+            same = yield from self._tests([(0, 1)], points,
+                                          np.array([self._archive_cost[nearest], cost]), edge)
+            if same[0]:
+                if cost < self._archive_cost[nearest]:
+                    self._archive_x[nearest], self._archive_cost[nearest] = point, cost
+                return
+        self._archive_x = np.vstack([self._archive_x, point])
+        self._archive_cost = np.append(self._archive_cost, cost)
+        best = float(np.min(self._archive_cost))
+        slack = self.tolerance * (1.0 + abs(best))
+        keep = self._archive_cost <= best + slack
+        self._archive_x, self._archive_cost = self._archive_x[keep], self._archive_cost[keep]
+
+
+class _BudgetSpent(Exception):
+    """The budget is spent: the search generator ends."""

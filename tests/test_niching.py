@@ -1,0 +1,110 @@
+"""Niching Diffusion Evolution (method 'diffevo-niching') and the niching harness."""
+
+import numpy as np
+import pytest
+
+from evodiff import maximize, minimize
+from evodiff.algorithms.hill_valley import nearest_better, same_basin, segment_points
+from evodiff.algorithms.niching import NichingDiffusionEvolution
+from evodiff.bench.cec2013 import niching_problem
+from evodiff.bench.cec2013.protocol import BudgetedObjective, run_niching
+
+
+def himmelblau(X):
+    x, y = X[:, 0], X[:, 1]
+    return (x ** 2 + y - 11) ** 2 + (x + y ** 2 - 7) ** 2
+
+
+HIMMELBLAU_MINIMA = np.array([[3.0, 2.0], [-2.805118, 3.131312], [-3.779310, -3.283186],
+                              [3.584428, -1.848127]])
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_finds_all_four_himmelblau_minima_as_evaluated_points(seed):
+    res = minimize(himmelblau, [(-6, 6)] * 2, method="diffevo-niching", vectorized=True,
+                   rng=seed, options={"maxfevals": 20_000})
+    assert res.nfev <= 20_000
+    assert len(res.modes) == 4
+    points = np.array([m.x for m in res.modes])
+    values = np.array([m.fun for m in res.modes])
+    np.testing.assert_allclose(himmelblau(points), values)  # every mode is an evaluated point
+    assert np.all(values < 1e-8)
+    distances = np.linalg.norm(points[:, None] - HIMMELBLAU_MINIMA[None], axis=2)
+    assert np.all(distances.min(axis=0) < 1e-3)
+    assert list(values) == sorted(values)  # best first
+
+
+def test_budget_is_never_exceeded_and_the_last_generation_is_shortened():
+    calls = []
+
+    def fun(X):
+        calls.append(X.shape[0])
+        return himmelblau(X)
+
+    opt = NichingDiffusionEvolution(bounds=[(-6, 6)] * 2, maxfevals=1001, rng=1)
+    while not opt.done:
+        X = opt.ask()
+        opt.tell(fun(np.asarray(X)))
+    assert opt.nfev == sum(calls) == 1001
+
+
+def test_maximize_reports_values_in_the_users_sign():
+    problem = niching_problem(2)  # five equal maxima 1 in [0, 1]
+    res = maximize(problem, problem.bounds, method="diffevo-niching", vectorized=True, rng=3,
+                   options={"maxfevals": 5_000})
+    values = np.array([m.fun for m in res.modes])
+    assert len(res.modes) == 5 and np.all(np.abs(values - 1.0) < 1e-6)
+    assert res.fun == pytest.approx(values.max())
+
+
+def test_same_seed_same_run():
+    runs = [minimize(himmelblau, [(-6, 6)] * 2, method="diffevo-niching", vectorized=True,
+                     rng=7, options={"maxfevals": 5_000}) for _ in range(2)]
+    np.testing.assert_array_equal(*[np.array([m.x for m in r.modes]) for r in runs])
+
+
+@pytest.mark.parametrize("bad, message", [({"selection": 0.0}, "selection"),
+                                          ({"selection": 1.5}, "selection"),
+                                          ({"growth": 0.5}, "growth"),
+                                          ({"maxfevals": 0}, "maxfevals"),
+                                          ({"explore_steps": -1}, "explore_steps"),
+                                          ({"local_popsize": 2}, "local_popsize")])
+def test_bad_settings_are_refused_by_name(bad, message):
+    with pytest.raises(ValueError, match=message):
+        NichingDiffusionEvolution(bounds=[(-1, 1)] * 2, **bad)
+
+
+def test_hill_valley_helpers():
+    a, b = np.array([0.0, 0.0]), np.array([1.0, 2.0])
+    inner = segment_points(a, b, 3)
+    np.testing.assert_allclose(inner, [[0.25, 0.5], [0.5, 1.0], [0.75, 1.5]])
+    assert same_basin(1.0, 2.0, [1.5, 2.0])
+    assert not same_basin(1.0, 2.0, [1.5, 2.1])
+    rng = np.random.default_rng(0)
+    points, costs = rng.normal(size=(300, 3)), rng.normal(size=300)
+    order, candidates = nearest_better(points, costs, 2)
+    assert order[0] == np.argmin(costs) and len(candidates[0]) == 0
+    for rank in (1, 2, 50, 299):  # against brute force
+        i = order[rank]
+        better = np.flatnonzero(costs < costs[i])
+        expected = better[np.argsort(np.linalg.norm(points[better] - points[i], axis=1))[:2]]
+        assert candidates[rank].tolist() == expected.tolist()
+
+
+def test_budgeted_objective_refuses_past_the_budget():
+    problem = niching_problem(4)
+    objective = BudgetedObjective(problem, 5)
+    values = objective(np.zeros((3, 2)))
+    assert np.all(np.isfinite(values)) and objective.used == 3
+    values = objective(np.zeros((4, 2)))
+    assert np.isfinite(values[:2]).all() and np.isnan(values[2:]).all()
+    assert objective.used == 5 and objective.spent
+
+
+@pytest.mark.parametrize("method", ["diffevo-niching", "diffevo"])
+def test_a_run_of_the_protocol_keeps_the_budget(method):
+    row = run_niching(method, 2, seed=0)
+    assert row["evaluations"] <= row["max_fes"] == 50_000
+    assert 0 <= row["peak_ratio_5"] <= row["peak_ratio_1"] <= 1
+    if method == "diffevo-niching":
+        assert row["peak_ratio_5"] == 1.0 and row["f1_5"] == 1.0
