@@ -6,8 +6,11 @@ Usage::
     evodiff demo cartpole [--network small|large|both] [--seed N] [--popsize N] [--steps N]
     evodiff demo rl --env ID [--network small|large|both] [--seed N] [--popsize N] [--steps N]
                           [--out DIR]
-    evodiff bench [--suite paper|standard] [--methods M ...] [--problems P ...] [--runs N]
-                  [--jobs J] [--out DIR] [--no-figures] [--no-progress]
+    evodiff bench [--suite paper|standard|standard-shifted] [--methods M ...]
+                  [--problems P ...] [--runs N] [--jobs J] [--out DIR] [--no-figures]
+                  [--no-progress]
+    evodiff bench --suite cec2013-niching [--methods M ...] [--problems F ...] [--runs N]
+                  [--seed S] [--jobs J] [--out DIR] [--no-figures] [--no-progress]
     evodiff bench --suite bbob [--methods M ...] [--dimensions D ...] [--functions F ...]
                   [--instances I ...] [--budget-multiplier B] [--seed S] [--jobs J]
                   [--out DIR] [--overwrite] [--no-figures] [--no-progress]
@@ -62,9 +65,6 @@ DEMO_STEPS = 50
 
 #: The methods that take ``evodiff run --latent``.
 LATENT_METHODS = ("auto", "diffevo", "latent-diffevo", "diffevo-restarts")
-
-#: Suites of ``evodiff bench`` (keys of ``evodiff.bench.SUITES``).
-BENCH_SUITES = ("paper", "standard", "standard-shifted", "bbob")
 
 #: A known optimum counts as found when a mode lies within this distance of it.
 FOUND_RADIUS = 0.1
@@ -203,51 +203,48 @@ def _add_run_command(commands):
 
 
 def _add_bench_command(commands):
-    """Declare ``evodiff bench`` on ``commands`` (a subparsers action); return its parser."""
+    """Declare ``evodiff bench`` on ``commands`` (a subparsers action); return its parser.
+
+    The suites and their own options come from :data:`evodiff.bench.suites.SUITES`.
+    """
+    from .bench.suites import SUITES
+
     bench = commands.add_parser(
         "bench",
         help="benchmark methods x problems x seeds; write tables and figures",
         description=(
-            "Run every chosen method on every chosen problem for --runs seeds and write "
-            "results.csv (one row per run), results.json (rows, aggregates, metadata), "
-            "summary.md (the table; for the paper suite each cell is 'entropy (fitness)' of the "
-            "top 64 individuals, as in Table 1 of Zhang et al., ICLR 2025) and figures into "
-            "--out. Each method is compared with Diffusion Evolution by a two-sided "
-            "Mann-Whitney U test. --runs 100 reproduces the paper's protocol."
+            "Run every chosen method on every chosen problem of a suite and write the "
+            "results (results.csv or runs.csv, summary.md) and figures into --out. Suites: "
+            + "; ".join(f"{s.name}: {s.description}" for s in SUITES.values()) + ". "
+            "For the paper suite each cell of summary.md is 'entropy (fitness)' of the top 64 "
+            "individuals, as in Table 1 of Zhang et al., ICLR 2025 (--runs 100 reproduces "
+            "the paper's protocol), and each method is compared with Diffusion Evolution by "
+            "a two-sided Mann-Whitney U test."
         ),
     )
-    bench.add_argument("--suite", choices=BENCH_SUITES, default="paper",
-                       help="paper: the protocol of the paper's Table 1 / Figure 3; standard: "
-                            "shifted and rotated minimisation problems; standard-shifted: "
-                            "shifted only (default: %(default)s)")
-    bench.add_argument("--methods", nargs="+", choices=[*registry.method_names(), "pycma"],
+    bench.add_argument("--suite", choices=list(SUITES), default="paper",
+                       help="the suite to run (default: %(default)s)")
+    peers = [peer for s in SUITES.values() for peer in s.peers]
+    bench.add_argument("--methods", nargs="+", choices=[*registry.method_names(), *peers],
                        default=None, metavar="M",
-                       help="methods to run, any of %(choices)s ('pycma': the reference "
-                            "IPOP-CMA-ES of the cma package, bbob only; default: all of the "
-                            "suite's; bbob: diffevo-restarts, cmaes and pycma)")
+                       help="methods to run, any of %(choices)s (" + "; ".join(
+                           f"{', '.join(repr(p) for p in s.peers)}: {s.name} only"
+                           for s in SUITES.values() if s.peers)
+                       + "; default: the suite's)")
     bench.add_argument("--problems", nargs="+", default=None, metavar="P",
                        help="problems to run (default: all of the suite's; not for bbob)")
     bench.add_argument("--runs", type=_int_at_least(1), default=None, metavar="N",
-                       help="independent runs (seeds 0..N-1) per method and problem "
-                            "(default: 10; the paper: 100; not for bbob, where the instances "
-                            "are the runs)")
-    bbob = bench.add_argument_group(
-        "bbob suite", "COCO's bbob suite (needs the [bbob] extra): cocoex exdata folders under "
-                      "--out/exdata, cocopp's figures under --out/ppdata, runs.csv and "
-                      "summary.md with the fraction of (function, instance) pairs solved to "
-                      "f - f_opt <= 1e-8")
-    bbob.add_argument("--dimensions", nargs="+", type=int, default=None, metavar="D",
-                      help="dimensions (default: 2 3 5 10 20)")
-    bbob.add_argument("--functions", nargs="+", type=int, default=None, metavar="F",
-                      help="function numbers 1-24 (default: all)")
-    bbob.add_argument("--instances", nargs="+", type=int, default=None, metavar="I",
-                      help="instance numbers (default: 1-15)")
-    bbob.add_argument("--budget-multiplier", type=float, default=None, metavar="B",
-                      help="evaluations per run: B * D, never exceeded (default: 10000)")
-    bbob.add_argument("--seed", type=_int_at_least(0), default=0, metavar="S",
-                      help="base seed of every run (default: %(default)s)")
-    bbob.add_argument("--overwrite", action="store_true",
-                      help="replace a method's results already under --out")
+                       help="independent runs per method and problem (default: 10; "
+                            "cec2013-niching: 50; the paper: 100; not for bbob, where the "
+                            "instances are the runs)")
+    bench.add_argument("--seed", type=_int_at_least(0), default=None, metavar="S",
+                       help="bbob: base seed of every run; cec2013-niching: the first seed "
+                            "(runs use S .. S + N - 1) (default: 0)")
+    for suite in SUITES.values():
+        if suite.options:
+            group = bench.add_argument_group(f"{suite.name} suite", suite.description)
+            for flags, keywords in suite.options:
+                group.add_argument(*flags, default=None, **keywords)
     bench.add_argument("--jobs", type=_int_at_least(1), default=1, metavar="J",
                        help="parallel worker processes; results do not depend on it "
                             "(default: %(default)s)")
@@ -405,107 +402,40 @@ def _compare_and_plot(problem, args):
     return "\n".join(lines)
 
 
+def _flag(dest):
+    return "--" + dest.replace("_", "-")
+
+
 def _cmd_bench(args):
-    """Run ``evodiff bench``: the harness of :mod:`evodiff.bench`, tables and figures."""
-    from . import bench
+    """Run ``evodiff bench``: check the options belong to the suite, then run its command."""
+    from .bench.suites import COMMON_OPTIONS, SUITES
 
     parser = args.command_parser
-    bbob_only = {"--dimensions": args.dimensions, "--functions": args.functions,
-                 "--instances": args.instances, "--budget-multiplier": args.budget_multiplier}
-    if args.suite == "bbob":
-        return _cmd_bench_bbob(args)
-    for option, value in bbob_only.items():
-        if value is not None:
-            parser.error(f"argument {option}: only for --suite bbob")
-    if "pycma" in (args.methods or []):
-        parser.error("argument --methods: 'pycma' runs on --suite bbob only")
-    args.runs = 10 if args.runs is None else args.runs
-    suite_problems = [p.name for p in bench.SUITES[args.suite]]
-    for name in args.problems or []:
-        if name not in suite_problems:
-            parser.error(f"argument --problems: invalid choice {name!r} for suite "
-                         f"{args.suite!r} (choose from {', '.join(suite_problems)})")
+    suite = SUITES[args.suite]
+    given = {dest for dest in COMMON_OPTIONS
+             if getattr(args, dest) not in (None, False)}
+    for dest in sorted(given - set(suite.accepts)):
+        takers = [s.name for s in SUITES.values() if dest in s.accepts]
+        parser.error(f"argument {_flag(dest)}: not for --suite {suite.name} "
+                     f"(only for {', '.join(takers)})")
+    for other in SUITES.values():
+        for flags, _ in other.options:
+            dest = flags[0].lstrip("-").replace("-", "_")
+            if other is not suite and getattr(args, dest) is not None:
+                parser.error(f"argument {flags[0]}: only for --suite {other.name}")
+    for name in args.methods or []:
+        if name not in registry.METHODS and name not in suite.peers:
+            owners = [s.name for s in SUITES.values() if name in s.peers]
+            parser.error(f"argument --methods: {name!r} runs on --suite "
+                         f"{' or '.join(owners)} only")
     _check_out(parser, args.out)
-    start = time.perf_counter()
-    result = bench.run_suite(args.suite, methods=args.methods, problems=args.problems,
-                             runs=args.runs, jobs=args.jobs, progress=not args.no_progress,
-                             record_traces=not args.no_figures)
-    paths = bench.write_results(result, args.out, args.suite)
-    if not args.no_figures:
-        paths.update(_bench_figures(bench, result, args))
-    print(Path(paths["summary.md"]).read_text())
-    print(f"{len(result.rows)} runs in {time.perf_counter() - start:.1f} s; wrote:")
-    for path in paths.values():
-        print(f"  {path}")
-    return 0
-
-
-#: Methods of ``evodiff bench --suite bbob`` when none are named.
-BBOB_DEFAULT_METHODS = ("diffevo-restarts", "cmaes", "pycma")
-
-
-def _cmd_bench_bbob(args):
-    """Run ``evodiff bench --suite bbob``: cocoex experiment, cocopp figures, solved table."""
-    from .bench import bbob, bbob_report
-
-    parser = args.command_parser
-    if args.problems is not None:
-        parser.error("argument --problems: not for --suite bbob (use --functions)")
-    if args.runs is not None:
-        parser.error("argument --runs: not for --suite bbob (the instances are the runs)")
-    _check_out(parser, args.out)
-    methods = args.methods or list(BBOB_DEFAULT_METHODS)
-    budget = (bbob.BBOB_BUDGET_MULTIPLIER if args.budget_multiplier is None
-              else args.budget_multiplier)
-    start = time.perf_counter()
     try:
-        records = bbob.run_bbob(methods, args.out, dimensions=args.dimensions,
-                                functions=args.functions, instances=args.instances,
-                                budget_multiplier=budget, jobs=args.jobs, seed=args.seed,
-                                progress=not args.no_progress, overwrite=args.overwrite)
+        return suite.command(args)
     except ImportError as exc:
         print(f"evodiff bench: {exc}", file=sys.stderr)
         return 1
-    except (ValueError, TypeError, FileExistsError) as exc:
+    except ValueError as exc:
         parser.error(_one_line(exc))
-    out = Path(args.out)
-    table = bbob_report.solved_table(records)
-    summary = out / "summary.md"
-    summary.write_text(f"Fraction of (function, instance) pairs with f - f_opt <= 1e-8 within "
-                       f"{budget:g} * D evaluations.\n\n{table}\n")
-    print(table)
-    print(f"{len(records)} runs in {time.perf_counter() - start:.1f} s; wrote:")
-    print(f"  {out / 'runs.csv'}\n  {summary}\n  {out / 'exdata'}")
-    if not args.no_figures:
-        try:
-            figures = bbob_report.render(out, methods)
-        except ImportError as exc:
-            print(f"evodiff bench: {exc}", file=sys.stderr)
-            return 1
-        print(f"  {figures['folder']} (cocopp; {len(figures['groups'])} ECDF figures of function "
-              "groups)")
-    return 0
-
-
-def _bench_figures(bench, result, args):
-    """The figures of a benchmark: landscape grid (2-D problems), convergence, entropy-fitness."""
-    from . import plotting
-
-    out = Path(args.out)
-    paths = {}
-    problems_run = sorted({row["problem"] for row in result.rows})
-    methods_run = list(dict.fromkeys(row["method"] for row in result.rows))
-    flat = [p for p in bench.SUITES[args.suite] if p.name in problems_run and p.dim == 2]
-    if flat and result.traces:
-        first = {key: traces[0] for key, traces in result.traces.items() if traces}
-        paths["landscape_grid.png"] = plotting.landscape_grid(
-            flat, methods_run, first, out / "landscape_grid.png")
-    if result.traces:
-        paths["convergence.png"] = plotting.convergence(result.traces, out / "convergence.png")
-    if args.suite == "paper":
-        paths["entropy_fitness.png"] = plotting.entropy_fitness_scatter(
-            result.rows, out / "entropy_fitness.png")
-    return {name: str(path) for name, path in paths.items()}
 
 
 def _cmd_run(args):

@@ -23,9 +23,9 @@ import numpy as np
 from .algorithms.cmaes import CMAES
 from .algorithms.diffusion import DiffusionEvolution
 from .algorithms.map_elites import MAPElites
+from .algorithms.niching import NichingDiffusionEvolution
 from .algorithms.openes import OpenES
 from .algorithms.pepg import PEPG
-from .algorithms.niching import NichingDiffusionEvolution
 from .algorithms.restarts import RestartedDiffusionEvolution
 from .binary.annealing import SimulatedAnnealing, problem_fingerprint
 from .binary.diffusion import BinaryDiffusionEvolution

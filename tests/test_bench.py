@@ -59,7 +59,7 @@ def serial():
 # ---- the protocol -----------------------------------------------------------------------
 
 def test_paper_problems_match_the_protocol_table():
-    problems = {p.name: p for p in SUITES["paper"]}
+    problems = {p.name: p for p in SUITES["paper"].problems}
     assert list(problems) == list(PROTOCOL)
     for name, (dim, sense, target, scale, max_distance) in PROTOCOL.items():
         p = problems[name]
@@ -73,7 +73,7 @@ def test_paper_problems_match_the_protocol_table():
 @pytest.mark.parametrize("name", ["ackley-2", "rastrigin-2", "rastrigin-4", "rastrigin-32",
                                   "rastrigin-256"])
 def test_ackley_and_rastrigin_are_maximised_towards_the_box_corners(name):
-    p = {p.name: p for p in SUITES["paper"]}[name]
+    p = {p.name: p for p in SUITES["paper"].problems}[name]
     assert p.sense == "max"
     expected_corner = 3.614 if name.startswith("ackley") else 3.5179
     assert p.corner == pytest.approx(expected_corner, abs=2e-3)
@@ -93,7 +93,7 @@ def test_ackley_and_rastrigin_are_maximised_towards_the_box_corners(name):
 
 @pytest.mark.parametrize("name", ["rosenbrock-2", "beale-2", "himmelblau-2"])
 def test_minimised_problems_give_100_outside_the_box(name):
-    p = {p.name: p for p in SUITES["paper"]}[name]
+    p = {p.name: p for p in SUITES["paper"].problems}[name]
     assert p.sense == "min"
     np.testing.assert_allclose(p(p.optima), 0.0, atol=1e-12)
     assert p(np.array([[4.01, 0.0], [0.0, -5.0]])).tolist() == [100.0, 100.0]
@@ -101,7 +101,7 @@ def test_minimised_problems_give_100_outside_the_box(name):
 
 
 def test_baseline_settings_translate_to_normalised_units():
-    p = {p.name: p for p in SUITES["paper"]}["himmelblau-2"]
+    p = {p.name: p for p in SUITES["paper"].problems}["himmelblau-2"]
     rng = np.random.default_rng(0)
     cmaes, _ = bench.paper_optimizer("cmaes", p, rng)
     assert cmaes.popsize == 512 and 4.0 * cmaes.sigma0 == 4.0
@@ -118,7 +118,7 @@ def test_baseline_settings_translate_to_normalised_units():
 
 def test_openes_follows_the_papers_update_in_problem_units():
     """Three generations against the scripts' rule, written out in problem units."""
-    p = {p.name: p for p in SUITES["paper"]}["himmelblau-2"]
+    p = {p.name: p for p in SUITES["paper"].problems}["himmelblau-2"]
     opt, fitness = bench.paper_optimizer("openes", p, np.random.default_rng(3))
     theta, velocity, sigma, lr = np.zeros(2), np.zeros(2), 4.0, 1000.0
     for _ in range(3):
@@ -238,7 +238,7 @@ def test_standard_instances_are_shifted_per_seed_and_shared_by_methods():
 
 def test_standard_suite_scores_evaluations_to_target_within_the_budget():
     row, trace = run_one("standard", "cmaes", "sphere-2", 0, record_trace=True)
-    assert row["best"] <= SUITES["standard"][0].target
+    assert row["best"] <= SUITES["standard"].problems[0].target
     assert math.isfinite(row["evaluations"]) and row["evaluations"] <= 10000
     assert math.isnan(row["fitness"]) and row["optima_found"] == 1
     row, trace = run_one("standard", "diffevo", "sphere-2", 0, record_trace=True)
@@ -345,9 +345,11 @@ def test_run_one_rejects_bad_input():
 
 def test_methods_and_suites_are_as_documented():
     assert tuple(method_names()) == ("diffevo", "latent-diffevo", "cmaes", "openes", "pepg",
-                                     "map-elites", "diffevo-restarts")
-    assert {"paper", "standard"} <= set(SUITES)
-    names = [p.name for p in SUITES["standard"]]
+                                     "map-elites", "diffevo-restarts", "diffevo-niching")
+    assert tuple(SUITES) == ("paper", "standard", "standard-shifted", "bbob", "cec2013-niching")
+    assert [name for name, suite in SUITES.items() if suite.generic] == [
+        "paper", "standard", "standard-shifted"]
+    names = [p.name for p in SUITES["standard"].problems]
     assert "sphere-30" in names and "himmelblau-2" in names and "beale-2" in names
 
 

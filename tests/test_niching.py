@@ -78,7 +78,7 @@ def test_hill_valley_helpers():
     a, b = np.array([0.0, 0.0]), np.array([1.0, 2.0])
     inner = segment_points(a, b, 3)
     np.testing.assert_allclose(inner, [[0.25, 0.5], [0.5, 1.0], [0.75, 1.5]])
-    assert same_basin(1.0, 2.0, [1.5, 2.0])
+    assert same_basin(1.0, 2.0, [1.5, 2.0]) and same_basin(1.0, 2.0, [2.0 + 1e-13])
     assert not same_basin(1.0, 2.0, [1.5, 2.1])
     rng = np.random.default_rng(0)
     points, costs = rng.normal(size=(300, 3)), rng.normal(size=300)
@@ -108,3 +108,48 @@ def test_a_run_of_the_protocol_keeps_the_budget(method):
     assert 0 <= row["peak_ratio_5"] <= row["peak_ratio_1"] <= 1
     if method == "diffevo-niching":
         assert row["peak_ratio_5"] == 1.0 and row["f1_5"] == 1.0
+
+
+def test_cli_niching_suite_smoke(tmp_path, capsys):
+    """Two problems, two runs: the counting, the budget kept and the files written."""
+    import csv
+    import json
+
+    from evodiff.cli import main
+
+    out = tmp_path / "niching"
+    argv = ["bench", "--suite", "cec2013-niching", "--methods", "diffevo-niching", "nmmso",
+            "--problems", "F1", "F2", "--runs", "2", "--seed", "100", "--jobs", "2",
+            "--out", str(out), "--no-progress"]
+    assert main(argv) == 0
+    with open(out / "results.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 2 * 2 * 2
+    assert {r["seed"] for r in rows} == {"100", "101"}
+    for row in rows:
+        assert int(row["evaluations"]) <= int(row["max_fes"]) == 50_000
+        assert 0 <= int(row["found_5"]) <= int(row["found_1"]) <= int(row["reported"])
+    ours = [r for r in rows if r["method"] == "diffevo-niching"]
+    assert all(float(r["peak_ratio_5"]) == 1.0 for r in ours)
+    data = json.loads((out / "results.json").read_text())
+    assert data["metadata"]["seeds"] == [100, 101] and len(data["rows"]) == 8
+    summary = (out / "summary.md").read_text()
+    assert "HillVallEA19" in summary and "NMMSO (CEC 2015)" in summary
+    assert "| F1 five-uneven-peak trap 1-D | 1.000 |" in summary
+    assert (out / "peak_ratio.png").stat().st_size > 10_000
+    assert "summary.md" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv, needle", [
+    (["--suite", "cec2013-niching", "--problems", "F21"], "F1 ... F20"),
+    (["--suite", "paper", "--methods", "nmmso"], "'nmmso' runs on --suite cec2013-niching"),
+    (["--suite", "paper", "--seed", "3"], "--seed: not for --suite paper"),
+    (["--suite", "cec2013-niching", "--dimensions", "2"], "--dimensions: only for --suite bbob"),
+])
+def test_cli_niching_usage_errors(argv, needle, capsys, tmp_path):
+    from evodiff.cli import main
+
+    with pytest.raises(SystemExit) as info:
+        main(["bench", *argv, "--out", str(tmp_path), "--no-progress"])
+    assert info.value.code == 2
+    assert needle in capsys.readouterr().err

@@ -41,9 +41,21 @@ def segment_points(a, b, count):
     return a[None, :] + fractions[:, None] * (b - a)[None, :]
 
 
-def same_basin(cost_a, cost_b, test_costs, slack=0.0):
-    """Whether no interior test point is worse than the worse end (plus ``slack``)."""
-    return bool(np.all(np.asarray(test_costs) <= max(cost_a, cost_b) + slack))
+#: Relative rounding allowance of a test: two points at one optimum differ by rounding only.
+ROUNDING = 1e-12
+
+
+def same_basin(cost_a, cost_b, test_costs, slack=None):
+    """Whether no interior test point is worse than the worse end.
+
+    ``slack`` (default ``ROUNDING * (1 + |worse end|)``) absorbs rounding, so
+    that two points at one optimum pass even when their test points differ
+    from them in the last digits.
+    """
+    worse = max(cost_a, cost_b)
+    if slack is None:
+        slack = ROUNDING * (1.0 + abs(worse)) if np.isfinite(worse) else 0.0
+    return bool(np.all(np.asarray(test_costs) <= worse + slack))
 
 
 def nearest_better(points, costs, count):

@@ -51,7 +51,8 @@ from ..fitness import NonFiniteObjectiveWarning
 from ..randomness import named_seed
 from ..registry import get_method, method_label
 from ..validation import check_int, check_real
-from .runner import single_threaded_children
+from .suite_entry import Suite
+from .workers import single_threaded_children
 
 __all__ = ["BBOB_DIMENSIONS", "BBOB_INSTANCES", "BBOB_FUNCTIONS", "BBOB_BUDGET_MULTIPLIER",
            "FUNCTION_GROUPS", "REFERENCE_METHODS", "RECORD_KEYS", "run_bbob", "read_records",
@@ -387,3 +388,29 @@ def read_records(path):
                 "precision": float(row["precision"]),
                 "restarts": int(row["restarts"]), "seconds": float(row["seconds"])})
     return rows
+
+
+# ---- the suite entry --------------------------------------------------------------------
+
+def _bbob_command(args):
+    from .commands import bbob_command
+    return bbob_command(args)
+
+
+#: The entry of :data:`evodiff.bench.suites.SUITES`.
+BBOB_SUITE = Suite(
+    "bbob", "COCO's bbob suite through cocoex and cocopp (the [bbob] extra)", _bbob_command,
+    accepts=("methods", "seed", "no_figures"), peers=("pycma",),
+    options=(
+        (("--dimensions",), {"nargs": "+", "type": int, "metavar": "D",
+                             "help": "dimensions (default: 2 3 5 10 20)"}),
+        (("--functions",), {"nargs": "+", "type": int, "metavar": "F",
+                            "help": "function numbers 1-24 (default: all)"}),
+        (("--instances",), {"nargs": "+", "type": int, "metavar": "I",
+                            "help": "instance numbers (default: 1-15)"}),
+        (("--budget-multiplier",), {"type": float, "metavar": "B",
+                                    "help": "evaluations per run: B * D, never exceeded "
+                                            "(default: 10000)"}),
+        (("--overwrite",), {"action": "store_const", "const": True,
+                            "help": "replace a method's results already under --out"}),
+    ))

@@ -66,6 +66,7 @@ from ..algorithms import CMAES, PEPG, DiffusionEvolution, OpenES
 from ..algorithms.map_elites import MAPElites
 from ..fitness import Energy
 from ..registry import get_method, make_optimizer
+from .suite_entry import Suite
 
 __all__ = ["PAPER_TABLE", "paper_problems", "paper_optimizer"]
 
@@ -275,3 +276,29 @@ def paper_optimizer(method, problem, generator):
     # any other method: the same budget, spent its own way (registry.budget_settings)
     settings = get_method(method).budget_settings(PAPER_POPSIZE * steps, PAPER_POPSIZE)
     return make_optimizer(method, sense=problem.sense, **settings, **region), None
+
+
+# ---- the suite entry --------------------------------------------------------------------
+
+def _paper_build(method, problem, generator):
+    opt, transform = paper_optimizer(method, problem, generator)
+    return opt, transform, None
+
+
+def _generic_command(args):
+    from .commands import generic_command
+    return generic_command(args)
+
+
+def _paper_summary(stats, suite, runs):
+    from .report import paper_summary
+    return paper_summary(stats, suite, runs)
+
+
+#: The entry of :data:`evodiff.bench.suites.SUITES`.
+PAPER_SUITE = Suite(
+    "paper", "the protocol of the paper's Table 1 / Figure 3 (entropy and fitness of the "
+             "top 64)",
+    _generic_command, accepts=("methods", "problems", "runs", "no_figures"),
+    problems=tuple(paper_problems()), optimizer=_paper_build, total_evaluations=True,
+    excluded_methods=("diffevo-restarts", "diffevo-niching"), summary=_paper_summary)

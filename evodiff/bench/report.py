@@ -17,7 +17,7 @@ from .standard import STANDARD_TOLERANCE
 from .statistics import aggregate
 from .suites import SUITES, check_suite
 
-__all__ = ["write_results", "TRACES_SAVED"]
+__all__ = ["paper_summary", "standard_summary", "write_results", "TRACES_SAVED"]
 
 
 def _versions():
@@ -44,8 +44,9 @@ def _markdown_table(corner, columns, lines):
     return "\n".join(out)
 
 
-def _summary(stats, suite, runs):
-    problem_order = [p.name for p in SUITES.get(suite, [])]
+def _grid_parts(stats, suite, runs):
+    """The methods x problems grid of the cells of ``stats`` and the summary's heading."""
+    problem_order = [p.name for p in SUITES[suite].problems]
     problems = _ordered([s["problem"] for s in stats], problem_order)
     methods = _ordered([s["method"] for s in stats], method_names())
     cell = {(s["method"], s["problem"]): s for s in stats}
@@ -56,40 +57,49 @@ def _summary(stats, suite, runs):
 
     parts = [f"# Benchmark: suite `{suite}`", "",
              f"{runs} runs per method and problem; seeds 0 to {runs - 1}.", ""]
-    if suite == "paper":
-        with_estimates = [m for m in methods
-                          if any(math.isfinite(cell[m, p]["entropy_x0_mean"])
-                                 for p in problems if (m, p) in cell)]
-        parts += ["Each cell: mean top-64 entropy in bits (mean normalised fitness of the top 64), "
-                  "as the paper's scripts score a run: the entropy of the final population at "
-                  "the indices of the 64 fittest (plain Diffusion Evolution ranked by the "
-                  "fitness of its final x0 estimates, every other method by that of its final "
-                  "population).", "",
-                  _markdown_table("method", problems, grid(
-                      lambda s: f"{s['entropy_mean']:.2f} ({s['fitness_mean']:.2f})")), ""]
-        if with_estimates:
-            parts += ["Extra column: mean entropy of the top 64 final x0 estimates themselves.",
-                      "",
-                      _markdown_table("method", problems, [
-                          line for line in grid(lambda s: f"{s['entropy_x0_mean']:.2f}")
-                          if line[0] in with_estimates]), ""]
-        parts += [
-                  "Two-sided Mann-Whitney U p-values against `diffevo`: entropy (fitness).", "",
-                  _markdown_table("method", problems, grid(
-                      lambda s: f"{_format_p(s['p_value_entropy'])} "
-                                f"({_format_p(s['p_value_fitness'])})"))]
-    else:
-        parts += [f"Each cell: median best value (minimised; optimum + {STANDARD_TOLERANCE:g} "
-                  "is the target).", "",
-                  _markdown_table("method", problems, grid(lambda s: f"{s['best_median']:.3g}")),
+    return problems, methods, cell, grid, parts
+
+
+def paper_summary(stats, suite, runs):
+    """The paper suite's summary: "entropy (fitness)" cells, the x0 entropies, p-values."""
+    problems, methods, cell, grid, parts = _grid_parts(stats, suite, runs)
+    with_estimates = [m for m in methods
+                      if any(math.isfinite(cell[m, p]["entropy_x0_mean"])
+                             for p in problems if (m, p) in cell)]
+    parts += ["Each cell: mean top-64 entropy in bits (mean normalised fitness of the top 64), "
+              "as the paper's scripts score a run: the entropy of the final population at "
+              "the indices of the 64 fittest (plain Diffusion Evolution ranked by the "
+              "fitness of its final x0 estimates, every other method by that of its final "
+              "population).", "",
+              _markdown_table("method", problems, grid(
+                  lambda s: f"{s['entropy_mean']:.2f} ({s['fitness_mean']:.2f})")), ""]
+    if with_estimates:
+        parts += ["Extra column: mean entropy of the top 64 final x0 estimates themselves.",
                   "",
-                  "Median evaluations to the target [runs that reached it / runs].", "",
-                  _markdown_table("method", problems, grid(
-                      lambda s: f"{s['evaluations_median']:.4g} [{s['reached']}/{s['n']}]")),
-                  "",
-                  "Two-sided Mann-Whitney U p-values of the best value against `diffevo`.", "",
-                  _markdown_table("method", problems, grid(
-                      lambda s: _format_p(s["p_value_best"])))]
+                  _markdown_table("method", problems, [
+                      line for line in grid(lambda s: f"{s['entropy_x0_mean']:.2f}")
+                      if line[0] in with_estimates]), ""]
+    parts += ["Two-sided Mann-Whitney U p-values against `diffevo`: entropy (fitness).", "",
+              _markdown_table("method", problems, grid(
+                  lambda s: f"{_format_p(s['p_value_entropy'])} "
+                            f"({_format_p(s['p_value_fitness'])})"))]
+    return "\n".join(parts) + "\n"
+
+
+def standard_summary(stats, suite, runs):
+    """The standard suites' summary: median best values, evaluations to the target, p-values."""
+    problems, methods, cell, grid, parts = _grid_parts(stats, suite, runs)
+    parts += [f"Each cell: median best value (minimised; optimum + {STANDARD_TOLERANCE:g} "
+              "is the target).", "",
+              _markdown_table("method", problems, grid(lambda s: f"{s['best_median']:.3g}")),
+              "",
+              "Median evaluations to the target [runs that reached it / runs].", "",
+              _markdown_table("method", problems, grid(
+                  lambda s: f"{s['evaluations_median']:.4g} [{s['reached']}/{s['n']}]")),
+              "",
+              "Two-sided Mann-Whitney U p-values of the best value against `diffevo`.", "",
+              _markdown_table("method", problems, grid(
+                  lambda s: _format_p(s["p_value_best"])))]
     return "\n".join(parts) + "\n"
 
 
@@ -125,7 +135,7 @@ def write_results(result, out_dir, suite):
         - ``traces.npz``: arrays named ``<method>/<problem>/<seed>/<key>``, for
           the first :data:`TRACES_SAVED` seeds only.
     """
-    suite = check_suite(suite)
+    suite = check_suite(suite, generic=True)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     rows = list(result.rows)
@@ -140,7 +150,7 @@ def write_results(result, out_dir, suite):
                 "rows": rows, "aggregate": stats}
     with open(paths["results.json"], "w") as handle:
         json.dump(to_plain(document, "results", standard=True), handle, indent=1)
-    paths["summary.md"].write_text(_summary(stats, suite, runs))
+    paths["summary.md"].write_text(SUITES[suite].summary(stats, suite, runs))
     if result.traces:
         arrays = {}
         for (method, problem), traces in result.traces.items():

@@ -45,10 +45,8 @@ each; scripts that call :func:`run_suite` so must guard their top level with
 
 from __future__ import annotations
 
-import contextlib
 import math
 import multiprocessing
-import os
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -68,9 +66,8 @@ from ..metrics import (
 from ..randomness import named_seed
 from ..registry import get_method, method_names
 from ..validation import check_int
-from .paper import paper_optimizer
-from .standard import standard_optimizer
 from .suites import SUITES, check_suite, find_problem, problem_instance
+from .workers import single_threaded_children
 
 __all__ = ["BenchResult", "ROW_KEYS", "TOP_K", "run_one", "run_suite", "count_optima"]
 
@@ -186,15 +183,6 @@ def _score(opt, problem, last):
     return best_points, entropy, fitness, count_optima(problem, best_points), entropy_x0
 
 
-def _build(suite, method, problem, generator):
-    """(optimizer, transform, budget) of one run."""
-    if suite == "paper":
-        opt, transform = paper_optimizer(method, problem, generator)
-        return opt, transform, None
-    opt, budget = standard_optimizer(method, problem, generator)
-    return opt, None, budget
-
-
 def run_one(suite, method, problem_name, seed, record_trace=False):
     """Run one method once on one problem of a suite and score it.
 
@@ -228,19 +216,20 @@ def run_one(suite, method, problem_name, seed, record_trace=False):
         For an unknown suite, method or problem (the message lists the valid
         names) or a negative seed.
     """
-    suite = check_suite(suite)
+    suite = check_suite(suite, generic=True)
     method = get_method(method).name
     spec = find_problem(suite, problem_name)
     seed = check_int("seed", seed, minimum=0)
     start = time.perf_counter()
     problem = problem_instance(suite, spec.name, seed)
     generator = np.random.default_rng(named_seed(seed, method, spec.name))
-    opt, transform, budget = _build(suite, method, problem, generator)
+    entry = SUITES[suite]
+    opt, transform, budget = entry.optimizer(method, problem, generator)
     keep_positions = record_trace and problem.dim <= 2
     history, last = _drive(opt, problem, transform, budget, keep_positions)
     final, entropy, fitness, found, entropy_x0 = _score(opt, problem, last)
     best = np.array(history.best)
-    if suite == "paper":
+    if entry.total_evaluations:
         evaluations = int(opt.nfev)
     else:
         evaluations = evaluations_to_target(history.nfev, best, problem.target, problem.sense)
@@ -269,39 +258,6 @@ def run_one(suite, method, problem_name, seed, record_trace=False):
 
 
 # ---- many runs --------------------------------------------------------------------------
-
-#: Thread-count variables of the BLAS and OpenMP libraries NumPy may use.
-_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
-
-
-#: Methods a suite leaves out unless named: the paper suite runs the paper's six methods
-#: (and third-party ones); the converging Diffusion Evolution is measured on bbob, and
-#: MAP-Elites, which illuminates rather than converges, is left out of the standard suites.
-NOT_BY_DEFAULT = {"paper": ("diffevo-restarts",), "standard": ("map-elites",),
-                  "standard-shifted": ("map-elites",)}
-
-
-@contextlib.contextmanager
-def single_threaded_children():
-    """Start worker processes with one BLAS thread each (unless the user set a count).
-
-    ``jobs`` processes that each run a multi-threaded BLAS on the same cores
-    slow each other down many times over (Diffusion Evolution's 512 x 512
-    products most); the variables must be set before a worker imports NumPy,
-    hence fresh ("spawn") workers and the environment they inherit.
-    """
-    saved = {name: os.environ.get(name) for name in _THREAD_VARIABLES}
-    for name in _THREAD_VARIABLES:
-        os.environ.setdefault(name, "1")
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-
 
 def _task(arguments):
     """One run in a worker process (module level, so it pickles)."""
@@ -338,8 +294,8 @@ def run_suite(suite, methods=None, problems=None, runs=10, jobs=1, progress=Fals
     ----------
     suite : {'paper', 'standard', 'standard-shifted'}
     methods : list of str, optional
-        Registered methods; default: all of them (the paper suite: all but
-        :data:`NOT_BY_DEFAULT`)
+        Registered methods; default: all of them but the suite's
+        ``excluded_methods`` (:class:`~evodiff.bench.suites.Suite`)
         (:func:`evodiff.registry.method_names`).  A method registered in this
         process is run in worker processes only if its registration happens
         on import there too (``jobs > 1`` spawns fresh processes).
@@ -368,13 +324,13 @@ def run_suite(suite, methods=None, problems=None, runs=10, jobs=1, progress=Fals
         For an unknown suite, method or problem (the message lists the valid
         names), or ``runs`` or ``jobs`` below 1.
     """
-    suite = check_suite(suite)
+    suite = check_suite(suite, generic=True)
     if methods is None:
-        methods = [m for m in method_names() if m not in NOT_BY_DEFAULT.get(suite, ())]
+        methods = [m for m in method_names() if m not in SUITES[suite].excluded_methods]
     else:
         methods = _unique(get_method(m).name for m in methods)
     if problems is None:
-        names = [p.name for p in SUITES[suite]]
+        names = [p.name for p in SUITES[suite].problems]
     else:
         if isinstance(problems, str):
             problems = [problems]

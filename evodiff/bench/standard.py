@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from .. import problems as _problems
 from ..registry import get_method, make_optimizer
+from .suite_entry import Suite
 
 __all__ = ["STANDARD_GRID", "STANDARD_BUDGET_PER_DIM", "STANDARD_TOLERANCE",
            "STANDARD_POPSIZE", "standard_problems", "standard_instance", "standard_optimizer"]
@@ -101,3 +102,37 @@ def standard_optimizer(method, problem, generator):
     settings = get_method(method).budget_settings(budget, STANDARD_POPSIZE)
     return make_optimizer(method, dim=problem.dim, bounds=problem.bounds, rng=generator,
                           **settings), budget
+
+
+# ---- the suite entries ------------------------------------------------------------------
+
+def _build(method, problem, generator):
+    opt, budget = standard_optimizer(method, problem, generator)
+    return opt, None, budget
+
+
+def _generic_command(args):
+    from .commands import generic_command
+    return generic_command(args)
+
+
+def _standard_summary(stats, suite, runs):
+    from .report import standard_summary
+    return standard_summary(stats, suite, runs)
+
+
+def _suite(name, description, rotate):
+    return Suite(name, description, _generic_command,
+                 accepts=("methods", "problems", "runs", "no_figures"),
+                 problems=tuple(standard_problems()),
+                 instance=lambda problem, generator: standard_instance(problem, generator,
+                                                                       rotate=rotate),
+                 optimizer=_build, excluded_methods=("map-elites", "diffevo-niching"),
+                 summary=_standard_summary)
+
+
+#: The entries of :data:`evodiff.bench.suites.SUITES`.
+STANDARD_SUITE = _suite("standard", "shifted and rotated minimisation problems at an equal "
+                                    "budget", rotate=True)
+STANDARD_SHIFTED_SUITE = _suite("standard-shifted", "the standard problems shifted only",
+                                rotate=False)

@@ -1,9 +1,14 @@
-"""The benchmark suites by name, and the problem a run of a given seed faces.
+"""The one table of benchmark suites: name -> :class:`Suite`.
 
-:data:`SUITES` maps a suite name to its problems (each an
-:class:`evodiff.problems.Problem` with its benchmark metadata: ``target``,
-and for the paper suite ``scale``, ``max_distance`` and ``corner``).  A
-problem may be named without its dimension when the suite has only one of
+Every suite of ``evodiff bench --suite NAME`` is an entry of :data:`SUITES`,
+declared in the suite's own module.  An entry says how the command line runs
+it (:attr:`Suite.command`, the common options it takes and the options of
+its own) and, for the suites of the generic harness (:mod:`.runner`), its
+problems, the instance a seed faces, the optimiser a method gets and the
+summary table.  A new suite is one module that declares its entry plus one
+line in :data:`SUITES`.
+
+A problem may be named without its dimension when the suite has only one of
 that name (``'himmelblau'`` is ``'himmelblau-2'``).
 """
 
@@ -13,37 +18,35 @@ import numpy as np
 
 from ..randomness import named_seed
 from ..validation import check_choice, check_int
-from .paper import paper_problems
-from .standard import standard_instance, standard_problems
+from .suite_entry import COMMON_OPTIONS, Suite
 
-__all__ = ["SUITES", "check_suite", "find_problem", "problem_instance"]
+__all__ = ["COMMON_OPTIONS", "SUITES", "Suite", "check_suite", "find_problem",
+           "problem_instance"]
 
-#: Suite name -> list of :class:`~evodiff.problems.Problem`.
-SUITES = {
-    "paper": paper_problems(),
-    "standard": standard_problems(),
-    "standard-shifted": standard_problems(),
-}
+def _entries():
+    from .bbob import BBOB_SUITE
+    from .cec2013.command import NICHING_SUITE
+    from .paper import PAPER_SUITE
+    from .standard import STANDARD_SHIFTED_SUITE, STANDARD_SUITE
 
-#: How each suite turns its problem into the instance of one seed.
-_INSTANCES = {
-    "paper": lambda problem, generator: problem,
-    "standard": lambda problem, generator: standard_instance(problem, generator, rotate=True),
-    "standard-shifted": lambda problem, generator: standard_instance(problem, generator,
-                                                                     rotate=False),
-}
+    return (PAPER_SUITE, STANDARD_SUITE, STANDARD_SHIFTED_SUITE, BBOB_SUITE, NICHING_SUITE)
 
 
-def check_suite(suite):
-    """Return ``suite`` if it names a suite of :data:`SUITES`."""
+#: Suite name -> :class:`Suite`, in the order ``evodiff bench --help`` lists them.
+SUITES = {suite.name: suite for suite in _entries()}
+
+
+def check_suite(suite, generic=False):
+    """Return ``suite`` if it names a suite of :data:`SUITES` (of the generic harness if asked)."""
+    names = tuple(name for name, entry in SUITES.items() if entry.generic or not generic)
     if not isinstance(suite, str):
-        raise ValueError(f"suite must be one of {', '.join(SUITES)}; got {suite!r}")
-    return check_choice("suite", suite, tuple(SUITES))
+        raise ValueError(f"suite must be one of {', '.join(names)}; got {suite!r}")
+    return check_choice("suite", suite, names)
 
 
 def find_problem(suite, name):
     """The problem of ``suite`` called ``name`` (or, if unique, the function ``name``)."""
-    problems = SUITES[suite]
+    problems = SUITES[suite].problems
     for problem in problems:
         if problem.name == name:
             return problem
@@ -64,6 +67,7 @@ def problem_instance(suite, problem_name, seed):
     Parameters
     ----------
     suite : str
+        A suite of the generic harness.
     problem_name : str
     seed : int
         ``>= 0``.
@@ -72,8 +76,10 @@ def problem_instance(suite, problem_name, seed):
     -------
     Problem
     """
-    suite = check_suite(suite)
+    suite = check_suite(suite, generic=True)
     problem = find_problem(suite, problem_name)
     seed = check_int("seed", seed, minimum=0)
-    generator = np.random.default_rng(named_seed(seed, problem.name))
-    return _INSTANCES[suite](problem, generator)
+    instance = SUITES[suite].instance
+    if instance is None:
+        return problem
+    return instance(problem, np.random.default_rng(named_seed(seed, problem.name)))

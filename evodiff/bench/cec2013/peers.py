@@ -3,8 +3,9 @@
 ``nmmso``: the Niching Migratory Multi-Swarm Optimiser (Fieldsend 2014,
 winner of CEC 2015), through its Python port ``pynmmso`` (the ``[niching]``
 extra).  pynmmso 1.0.1 calls ``random.sample`` on a set, which Python 3.11
-refuses; the adapter gives the call a sorted list instead (same elements,
-order fixed), for the length of the run only.  Its randomness comes from
+refuses; the adapter gives the call a list instead (same elements, in the
+order of the swarms' ids, so that a seed fixes the run), for the length of
+the run only.  Its randomness comes from
 Python's and NumPy's global generators, seeded from the run's generator.
 """
 
@@ -25,7 +26,7 @@ def _sample_accepts_sets():
 
     def sample(population, k, **kwargs):
         if isinstance(population, (set, frozenset)):
-            population = sorted(population)
+            population = sorted(population, key=lambda item: getattr(item, "id", 0))
         return original(population, k, **kwargs)
 
     random.sample = sample
@@ -33,6 +34,10 @@ def _sample_accepts_sets():
         yield
     finally:
         random.sample = original
+
+
+#: The value pynmmso sees for a point past the budget (it needs a number).
+_REFUSED = -1e300
 
 
 class _Problem:
@@ -43,7 +48,7 @@ class _Problem:
 
     def fitness(self, x):
         value = self.objective(np.asarray(x, dtype=np.float64))
-        return float(value) if np.isfinite(value) else -1e300
+        return float(value) if np.isfinite(value) else _REFUSED
 
     def get_bounds(self):
         return list(self.problem.lower), list(self.problem.upper)
@@ -71,7 +76,8 @@ def nmmso(problem, objective, generator):
         np.random.set_state(numpy_state)
     points = np.array([np.asarray(m.location, dtype=np.float64).reshape(-1) for m in modes])
     values = np.array([float(m.value) for m in modes])
-    return points.reshape(-1, problem.dim), values
+    paid = values > _REFUSED  # a mode whose value came past the budget was never evaluated
+    return points.reshape(-1, problem.dim)[paid], values[paid]
 
 
 #: Peer name -> ``run(problem, objective, generator) -> (points, values)``.

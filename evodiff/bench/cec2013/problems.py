@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 
 import numpy as np
@@ -38,7 +38,7 @@ def data_path(*parts):
     return root.joinpath(*parts)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load(*parts):
     with data_path(*parts).open() as handle:
         table = np.loadtxt(handle, ndmin=2)

@@ -1,0 +1,74 @@
+"""One benchmark suite as an entry of the suite table (:data:`evodiff.bench.suites.SUITES`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+__all__ = ["COMMON_OPTIONS", "Suite"]
+
+#: Options of ``evodiff bench`` that a suite may take (argparse destinations);
+#: ``--suite``, ``--jobs``, ``--out`` and ``--no-progress`` belong to every suite.
+COMMON_OPTIONS = ("methods", "problems", "runs", "seed", "no_figures")
+
+
+@dataclass(frozen=True)
+class Suite:
+    """One benchmark suite.
+
+    Attributes
+    ----------
+    name : str
+        ``--suite NAME``.
+    description : str
+        One sentence for ``evodiff bench --help``.
+    command : callable
+        ``command(args) -> int`` runs ``evodiff bench`` on this suite from the
+        parsed arguments (an ``argparse.Namespace``); it raises ``ValueError``
+        for a usage mistake and ``ImportError`` for a missing extra.
+    accepts : tuple of str
+        The :data:`COMMON_OPTIONS` this suite takes; giving another is a usage error.
+    options : tuple of (tuple, dict)
+        The suite's own command-line options, ``(flags, add_argument keywords)``;
+        their defaults must be ``None`` (so that a value given to another suite
+        is caught).
+    peers : tuple of str
+        Names ``--methods`` takes beside the registered methods (reference
+        implementations of other packages).
+    problems : tuple
+        Generic harness: the :class:`~evodiff.problems.Problem` objects.
+    instance : callable, optional
+        Generic harness: ``instance(problem, generator) -> Problem`` that a
+        seed faces (default: the problem itself).
+    optimizer : callable, optional
+        Generic harness: ``optimizer(method, problem, generator) -> (opt,
+        transform, budget)``; ``None`` for a suite with a runner of its own.
+    total_evaluations : bool
+        Generic harness: ``evaluations`` is the method's total count (else
+        the evaluations to the problem's target).
+    excluded_methods : tuple of str
+        Generic harness: methods left out unless named.
+    summary : callable, optional
+        Generic harness: ``summary(stats, suite, runs) -> markdown``.
+    default_runs : int
+        Runs per method and problem when ``--runs`` is not given.
+    """
+
+    name: str
+    description: str
+    command: Callable
+    accepts: tuple = ()
+    options: tuple = ()
+    peers: tuple = ()
+    problems: tuple = ()
+    instance: Callable | None = None
+    optimizer: Callable | None = None
+    total_evaluations: bool = False
+    excluded_methods: tuple = ()
+    summary: Callable | None = None
+    default_runs: int = 10
+
+    @property
+    def generic(self):
+        """bool : whether :func:`evodiff.bench.run_suite` runs this suite."""
+        return self.optimizer is not None
