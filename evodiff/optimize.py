@@ -329,6 +329,9 @@ def _run(fun, sense, bounds, x0, sigma, method, popsize, maxiter, args, vectoriz
         options["latent"] = latent
     opt = spec.build(popsize=popsize, maxiter=maxiter, sense=sense, rng=rng, dtype=dtype,
                      backend=backend, **_region(bounds, x0, sigma), **options)
+    if (checkpoint is not None or resume is not None) and not getattr(opt, "checkpointable", True):
+        raise ValueError(f"method {spec.name!r} cannot be checkpointed (its search state is a "
+                         "running generator); run it without checkpoint= and resume=")
     history = _resume(opt, resume) if resume is not None else History()
     # one evaluator for the whole run: a process pool (workers=int) starts once and is always closed
     evaluator = Evaluator(fun, vectorized=vectorized, workers=workers, batch_size=batch_size,

@@ -119,3 +119,17 @@ def test_inputs_are_not_modified():
     estimate_x0(Backend(), x, log_g, 0.5, rows=3)
     np.testing.assert_array_equal(x, x_copy)
     np.testing.assert_array_equal(log_g, g_copy)
+
+
+@pytest.mark.parametrize("dim", [3, 40])
+def test_only_some_rows_are_estimated_against_the_whole_population(dim):
+    backend = Backend("numpy")
+    rng = np.random.default_rng(4)
+    x, log_g = rng.normal(size=(200, dim)), -5.0 * rng.random(200)
+    log_g[7] = -np.inf
+    only = np.array([5, 0, 199, 7])
+    full = estimate_x0(backend, x, log_g, 0.6, rows=16)
+    part = estimate_x0(backend, x, log_g, 0.6, rows=3, only=only)
+    np.testing.assert_allclose(part, full[only], rtol=1e-12, atol=1e-12)
+    dead = estimate_x0(backend, x, np.full(200, -np.inf), 0.6, only=only)
+    np.testing.assert_array_equal(dead, x[only])

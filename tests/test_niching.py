@@ -81,14 +81,15 @@ def test_hill_valley_helpers():
     assert same_basin(1.0, 2.0, [1.5, 2.0]) and same_basin(1.0, 2.0, [2.0 + 1e-13])
     assert not same_basin(1.0, 2.0, [1.5, 2.1])
     rng = np.random.default_rng(0)
-    points, costs = rng.normal(size=(300, 3)), rng.normal(size=300)
-    order, candidates = nearest_better(points, costs, 2)
-    assert order[0] == np.argmin(costs) and len(candidates[0]) == 0
-    for rank in (1, 2, 50, 299):  # against brute force
-        i = order[rank]
-        better = np.flatnonzero(costs < costs[i])
-        expected = better[np.argsort(np.linalg.norm(points[better] - points[i], axis=1))[:2]]
-        assert candidates[rank].tolist() == expected.tolist()
+    for dim in (3, 8):  # the k-d tree and the blocks of distances
+        points, costs = rng.normal(size=(1200, dim)), rng.normal(size=1200)
+        order, candidates = nearest_better(points, costs, 2)
+        assert order[0] == np.argmin(costs) and len(candidates[0]) == 0
+        for rank in (1, 2, 50, 600, 1199):  # against brute force
+            i = order[rank]
+            better = np.flatnonzero(costs < costs[i])
+            expected = better[np.argsort(np.linalg.norm(points[better] - points[i], axis=1))[:2]]
+            assert candidates[rank].tolist() == expected.tolist()
 
 
 def test_budgeted_objective_refuses_past_the_budget():
@@ -153,3 +154,26 @@ def test_cli_niching_usage_errors(argv, needle, capsys, tmp_path):
         main(["bench", *argv, "--out", str(tmp_path), "--no-progress"])
     assert info.value.code == 2
     assert needle in capsys.readouterr().err
+
+
+def test_checkpoints_are_refused_before_anything_runs(tmp_path):
+    calls = []
+
+    def fun(X):
+        calls.append(1)
+        return himmelblau(X)
+
+    with pytest.raises(ValueError, match="cannot be checkpointed"):
+        minimize(fun, [(-6, 6)] * 2, method="diffevo-niching", vectorized=True, rng=0,
+                 checkpoint=tmp_path / "run.npz")
+    assert not calls
+    with pytest.raises(NotImplementedError):
+        NichingDiffusionEvolution(bounds=[(-1, 1)] * 2).state_dict()
+
+
+def test_evaluations_by_phase_add_up():
+    opt = NichingDiffusionEvolution(bounds=[(-6, 6)] * 2, maxfevals=3000, rng=2)
+    while not opt.done:
+        opt.tell(himmelblau(np.asarray(opt.ask())))
+    assert sum(opt.evaluations_by_phase.values()) == opt.nfev == 3000
+    assert all(v > 0 for v in opt.evaluations_by_phase.values())

@@ -66,7 +66,7 @@ def chunk_rows(n_rows, n_cols, itemsize, memory_budget=DEFAULT_MEMORY_BUDGET):
 
 
 def estimate_x0(backend, x, log_g, alpha, z=None, rows=None,
-                memory_budget=DEFAULT_MEMORY_BUDGET):
+                memory_budget=DEFAULT_MEMORY_BUDGET, only=None):
     """Estimate the clean point of every individual.
 
     Parameters
@@ -86,19 +86,25 @@ def estimate_x0(backend, x, log_g, alpha, z=None, rows=None,
         does not depend on it.
     memory_budget : int, optional
         Bytes allowed for one chunk of log-weights.
+    only : array of int, optional
+        Estimate these individuals only (their rows, in this order), still
+        averaging over the whole population.
 
     Returns
     -------
-    array, shape (N, D)
+    array, shape (N, D), or (len(only), D)
         The estimates ``x0``.  When every weight is zero (all ``log_g`` are
         ``-inf``) each individual keeps its own position.
     """
     xp = backend.xp
     alive = xp.isfinite(log_g)
     if not bool(xp.any(alive)):
-        return xp.asarray(x, copy=True)
-    n, dim = x.shape
+        return xp.asarray(x if only is None else xp.take(x, only, axis=0), copy=True)
+    dim = x.shape[1]
     queries, keys_t, offsets, values = _prepare(xp, x, log_g, alpha, z, alive)
+    if only is not None:
+        queries = xp.take(queries, only, axis=0)
+    n = queries.shape[0]
     log_floor = _log_floor(xp, x.dtype)
     if rows is None:
         rows = chunk_rows(n, keys_t.shape[1], 4 if x.dtype == xp.float32 else 8, memory_budget)

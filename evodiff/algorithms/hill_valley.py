@@ -80,10 +80,22 @@ def nearest_better(points, costs, count):
         ``candidates[r]`` are the indices (into ``points``) of the nearest
         better points of ``points[order[r]]``, nearest first (empty for the best).
     """
+    order = np.argsort(costs, kind="stable")
+    ranked = np.asarray(points, dtype=np.float64)[order]
+    if ranked.shape[1] <= KD_TREE_MAX_DIM:
+        return order, _with_tree(ranked, order, count)
+    return order, _by_blocks(ranked, order, count)
+
+
+#: Up to this dimension a k-d tree finds the neighbours; beyond it, blocks of distances do.
+KD_TREE_MAX_DIM = 5
+#: Rows per block of the brute-force search.
+_BLOCK = 512
+
+
+def _with_tree(ranked, order, count):
     from scipy.spatial import cKDTree
 
-    order = np.argsort(costs, kind="stable")
-    ranked = points[order]
     n = len(order)
     neighbours = min(n, 4 * count + 8)
     _, near = cKDTree(ranked).query(ranked, k=neighbours)
@@ -95,4 +107,26 @@ def nearest_better(points, costs, count):
             distance = np.sum((ranked[:rank] - ranked[rank]) ** 2, axis=1)
             better = np.argsort(distance, kind="stable")[:count]
         candidates.append(order[better])
-    return order, candidates
+    return candidates
+
+
+def _by_blocks(ranked, order, count):
+    n = len(order)
+    squared = np.sum(ranked ** 2, axis=1)
+    candidates = [np.zeros(0, dtype=int)]
+    for start in range(1, n, _BLOCK):
+        stop = min(start + _BLOCK, n)
+        block = squared[start:stop, None] - 2.0 * ranked[start:stop] @ ranked[:stop].T \
+            + squared[None, :stop]
+        ranks = np.arange(start, stop)
+        block[np.arange(stop)[None, :] >= ranks[:, None]] = np.inf  # only better points
+        k = min(count, stop - 1)
+        nearest = np.argpartition(block, k - 1, axis=1)[:, :k] if k < stop else \
+            np.tile(np.arange(stop), (len(ranks), 1))
+        near_distance = np.take_along_axis(block, nearest, axis=1)
+        sorted_columns = np.lexsort((nearest, near_distance), axis=1)
+        nearest = np.take_along_axis(nearest, sorted_columns, axis=1)
+        for row, rank in enumerate(ranks):
+            chosen = nearest[row][nearest[row] < rank][:count]
+            candidates.append(order[chosen])
+    return candidates

@@ -54,6 +54,15 @@ from .hill_valley import (
 
 __all__ = ["NichingDiffusionEvolution"]
 
+#: Most nearer-better points a point is tested against (HillVallEA's D + 1, capped: in many
+#: dimensions a point far from everything would otherwise cost D + 1 failed tests).
+MAX_CANDIDATES = 5
+#: Generations over which a local search's progress is judged in the race.
+RACE_WINDOW = 10
+#: The race judges a local search once its step size is below this share of its first one
+#: (it has settled in one basin; before, slow progress is the step size adapting).
+COMMITTED_SIGMA = 0.25
+
 
 class NichingDiffusionEvolution(Optimizer):
     """Diffusion Evolution that reports every global optimum it finds (see the module docstring).
@@ -80,8 +89,14 @@ class NichingDiffusionEvolution(Optimizer):
         best value known (absolute, plus the same relative to the best value).
     local_popsize : int, optional
         Population of each local CMA-ES; default ``4 + floor(3 ln D)``.
+    local_sigma : float, default 1
+        Step size of a local CMA-ES, in units of the round's sample spacing.
     local_tolfun : float, default 1e-10
         A local search stops when its values span less than this.
+    race : float or None, default 3
+        A local search stops early when its best value is behind the best
+        known by more than ``race`` times its gain over the last
+        :data:`RACE_WINDOW` generations (``None``: never).
     bounds, center, scale, sense, rng, dtype, backend
         See :class:`~evodiff.algorithms.base.Optimizer`.
 
@@ -94,10 +109,14 @@ class NichingDiffusionEvolution(Optimizer):
     """
 
     name = "diffevo-niching"
+    #: The search is a generator (rounds, tests, local searches in flight): no checkpoints.
+    checkpointable = False
 
     def __init__(self, dim=None, popsize=None, *, maxfevals=None, explore_steps=2, noise=0.5,
                  selection=0.5, growth=2.0, tolerance=1e-6, local_popsize=None,
-                 local_tolfun=1e-10, maxiter=None, bounds=None, center=None, scale=None,
+                 local_sigma=1.0, cluster_sigma=False, reuse=False, local_tolfun=1e-10,
+                 race=None, concurrent=16, denoise_selected=False,
+                 maxiter=None, bounds=None, center=None, scale=None,
                  sense="min", rng=None, dtype="float64", backend="numpy"):
         super().__init__(popsize, dim=dim, bounds=bounds, center=center, scale=scale,
                          sense=sense, rng=rng, dtype=dtype, backend=backend)
@@ -113,14 +132,26 @@ class NichingDiffusionEvolution(Optimizer):
         self.tolerance = check_real("tolerance", tolerance, minimum=0.0)
         self.local_popsize = (None if local_popsize is None
                               else check_int("local_popsize", local_popsize, minimum=4))
+        self.local_sigma = check_real("local_sigma", local_sigma, minimum=0.0, strict=True)
         self.local_tolfun = check_real("local_tolfun", local_tolfun, minimum=0.0)
+        self.cluster_sigma = bool(cluster_sigma)
+        self.reuse = bool(reuse)
+        self.concurrent = check_int("concurrent", concurrent, minimum=1)
+        self.denoise_selected = bool(denoise_selected)
+        self.race = None if race is None else check_real("race", race, minimum=0.0)
         self.initial_popsize = self.popsize
         self.rounds = 0
         self._fitness = make_fitness("rank")
+        self._pool_x, self._pool_c = np.zeros((0, self.dim)), np.zeros(0)
+        self._verdicts = {}
         self._archive_x = np.zeros((0, self.dim))
         self._archive_cost = np.zeros(0)
         self._finished = False
         self._spent = 0
+        self._phase = "sample"
+        #: Evaluations spent on the uniform samples and denoising steps, on hill-valley tests
+        #: and on the local searches.
+        self.evaluations_by_phase = {"sample": 0, "tests": 0, "local": 0}
         self._process = self._search()
         self._batch = next(self._process)
 
@@ -156,6 +187,10 @@ class NichingDiffusionEvolution(Optimizer):
             self._batch = None
         if self._batch is not None:
             self.popsize = self._batch.shape[0]
+
+    def state_dict(self):
+        """Refused: the search state is a running generator (see :attr:`checkpointable`)."""
+        raise NotImplementedError("NichingDiffusionEvolution cannot be checkpointed")
 
     def stop_reason(self):
         """``maxiter`` when reached, else ``None`` (the budget ends the run as :attr:`done`)."""
@@ -218,6 +253,7 @@ class NichingDiffusionEvolution(Optimizer):
             raise _BudgetSpent
         told = yield points[:remaining]
         costs[:told.shape[0]] = np.where(np.isnan(told), np.inf, told)
+        self.evaluations_by_phase[self._phase] += told.shape[0]
         return costs
 
     def _search(self):
@@ -232,17 +268,55 @@ class NichingDiffusionEvolution(Optimizer):
 
     def _round(self, size):
         dim = self.dim
-        pool_x, pool_c = yield from self._sample(size)
-        edge = expected_edge(2.0 ** dim, size, dim)
+        if self.reuse and self._pool_c.shape[0]:
+            # the samples of earlier rounds stay: only the difference is drawn anew
+            fresh_x, fresh_c = yield from self._sample(max(size - self._pool_c.shape[0], 1))
+            pool_x = np.concatenate([self._pool_x, fresh_x])
+            pool_c = np.concatenate([self._pool_c, fresh_c])
+        else:
+            pool_x, pool_c = yield from self._sample(size)
+        if self.reuse:
+            self._pool_x, self._pool_c = pool_x, pool_c
+        edge = expected_edge(2.0 ** dim, max(size, pool_c.shape[0] // (1 + self.explore_steps)),
+                             dim)
         keep = np.argsort(pool_c, kind="stable")[:max(2, int(self.selection * pool_c.shape[0]))]
         keep = keep[np.isfinite(pool_c[keep])]
+        if self.denoise_selected and keep.shape[0] > 1:
+            moved_x, moved_c = yield from self._denoise(pool_x, pool_c, keep, edge)
+            pool_x = np.concatenate([pool_x, moved_x])
+            pool_c = np.concatenate([pool_c, moved_c])
+            if self.reuse:
+                self._pool_x, self._pool_c = pool_x, pool_c
+            keep = np.concatenate([keep, np.arange(pool_c.shape[0] - moved_c.shape[0],
+                                                   pool_c.shape[0])])
+            keep = keep[np.isfinite(pool_c[keep])]
         X, C = pool_x[keep], pool_c[keep]
-        starts = yield from self._basins(X, C, edge)
+        starts = yield from self._basins(X, C, edge, keep if self.reuse else None)
         starts = yield from self._untaboo(starts, edge)
         yield from self._local_searches(starts, edge)
 
+    def _denoise(self, pool_x, pool_c, keep, edge):
+        """One Diffusion Evolution step of the selected points at the niche scale, evaluated.
+
+        Each selected point moves to its x0 estimate, the rank-weighted average
+        of the pool around it with kernel bandwidth ``edge`` (no noise): uphill
+        within its own basin, as every basin's points move at once.
+        """
+        self._phase = "sample"
+        alpha = 1.0 / (1.0 + edge ** 2)  # sqrt((1 - a) / a) = edge
+        log_g = self._fitness.log_weights(np, pool_c)
+        with np.errstate(over="ignore", invalid="ignore"):
+            x0 = estimate_x0(self.backend, self.backend.asarray(pool_x * math.sqrt(alpha)),
+                             self.backend.asarray(log_g), alpha,
+                             only=self.xp.asarray(keep))
+        x0 = np.asarray(self.backend.to_host(x0), dtype=np.float64) / math.sqrt(alpha)
+        moved = np.clip(x0, -1.0, 1.0)
+        cost = yield from self._evaluate(moved)
+        return moved, cost
+
     def _sample(self, size):
         """Uniform points, then Diffusion Evolution steps at the niche scale; all evaluated."""
+        self._phase = "sample"
         x = self.rng.uniform(-1.0, 1.0, (size, self.dim))
         cost = yield from self._evaluate(x)
         pool_x, pool_c = [x], [cost]
@@ -262,89 +336,132 @@ class NichingDiffusionEvolution(Optimizer):
 
     def _tests(self, pairs, points, costs, edge):
         """Run hill-valley tests on index pairs of ``points`` in one batch; True = same basin."""
+        phase, self._phase = self._phase, "tests"
         segments, owners = [], []
         for k, (i, j) in enumerate(pairs):
             count = test_point_count(np.linalg.norm(points[i] - points[j]), edge)
             segments.append(segment_points(points[i], points[j], count))
             owners.append(np.full(count, k))
         if not pairs:
+            self._phase = phase
             return []
         test_costs = yield from self._evaluate(np.concatenate(segments))
+        self._phase = phase
         owners = np.concatenate(owners)
         return [same_basin(costs[i], costs[j], test_costs[owners == k])
                 for k, (i, j) in enumerate(pairs)]
 
-    def _basins(self, X, C, edge):
-        """Nearest-better clustering with hill-valley tests; the best point of every basin."""
+    def _basins(self, X, C, edge, ids=None):
+        """Nearest-better clustering with hill-valley tests; the best point of every basin.
+
+        With ``ids`` (the points' indices in the kept pool), a verdict on a
+        pair is remembered for the later rounds, which see the same points again.
+        """
         n = X.shape[0]
         if n == 0:
             return []
-        order, candidates = nearest_better(X, C, self.dim + 1)
-        leader = np.full(n, -1)
-        pending = {int(order[r]): list(candidates[r]) for r in range(1, n)}
-        leader[order[0]] = order[0]
-        decided = {int(order[0])}
-        # candidates of every point are tested in waves: nearest better first, then the next
-        verdicts = {}
+        order, candidates = nearest_better(X, C, min(self.dim + 1, MAX_CANDIDATES))
+        pending = {int(order[r]): [int(c) for c in candidates[r]] for r in range(1, n)}
+
+        def key(i, j):
+            return (int(ids[i]), int(ids[j])) if ids is not None else (i, j)
+
+        verdicts = self._verdicts if ids is not None else {}
+        # the candidates of every point are tested in waves: nearest better first, then the next
         while True:
-            pairs = [(i, int(c[0])) for i, c in pending.items() if c and (i, int(c[0])) not in verdicts]
-            if not pairs:
-                break
-            results = yield from self._tests(pairs, X, C, edge)
-            for pair, same in zip(pairs, results):
-                verdicts[pair] = same
+            pairs = [(i, c[0]) for i, c in pending.items()
+                     if len(c) > 0 and c[0] >= 0 and key(i, c[0]) not in verdicts]
+            if pairs:
+                results = yield from self._tests(pairs, X, C, edge)
+                for (i, j), same in zip(pairs, results):
+                    verdicts[key(i, j)] = same
+            progressed = False
             for i, c in list(pending.items()):
-                if c and not verdicts[(i, int(c[0]))]:
+                if not c or c[0] < 0:
+                    continue
+                if verdicts[key(i, c[0])]:
+                    pending[i] = [-1 - c[0]]  # joined the basin of this better point
+                else:
                     c.pop(0)
+                    progressed = True
                     if not c:
                         del pending[i]
-                elif c:
-                    pending[i] = [c[0]]  # joined the basin of this better point
-        for r in range(1, n):
+            if not pairs and not progressed:
+                break
+        leader = np.full(n, -1)
+        for r in range(n):
             i = int(order[r])
             joined = pending.get(i)
-            leader[i] = leader[joined[0]] if joined else i
-            decided.add(i)
-        return [(X[i], C[i]) for i in order if leader[i] == i]
+            leader[i] = leader[-1 - joined[0]] if joined else i
+        _, cluster = np.unique(leader, return_inverse=True)
+        squared = np.sum((X - X[leader]) ** 2, axis=1)
+        spread = np.sqrt(np.bincount(cluster, squared) / np.bincount(cluster))
+        return [(X[i], C[i], max(float(spread[cluster[i]]), edge))
+                for i in order if leader[i] == i]
 
     def _untaboo(self, starts, edge):
         """Drop the starts that lie in the basin of an archived optimum."""
         if not starts or self.archive_size == 0:
             return starts
-        points = np.vstack([self._archive_x] + [p[None, :] for p, _ in starts])
-        costs = np.concatenate([self._archive_cost, [c for _, c in starts]])
+        points = np.vstack([self._archive_x] + [start[0][None, :] for start in starts])
+        costs = np.concatenate([self._archive_cost, [start[1] for start in starts]])
         m = self.archive_size
         pairs = []
-        for k, (p, _) in enumerate(starts):
+        for k, (p, _, _) in enumerate(starts):
             nearest = int(np.argmin(np.sum((self._archive_x - p) ** 2, axis=1)))
             pairs.append((m + k, nearest))
         results = yield from self._tests(pairs, points, costs, edge)
         return [start for start, same in zip(starts, results) if not same]
 
     def _local_searches(self, starts, edge):
-        """One CMA-ES per start, run in lockstep; each result is offered to the archive."""
-        searches = []
-        for point, _ in starts:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                searches.append(CMAES(x0=np.clip(point, -1.0, 1.0), sigma0=edge,
-                                      popsize=self.local_popsize, bounds=[(-1.0, 1.0)] * self.dim,
-                                      rng=self.rng, tolfun=self.local_tolfun, tolx=1e-12))
-        while searches:
+        """One CMA-ES per start, run in lockstep; each result is offered to the archive.
+
+        A race keeps the budget for the searches that can still reach the best
+        value known: after ``RACE_WINDOW`` generations, a search whose best is
+        behind the best known by more than ``race`` times what it gained over
+        the last ``RACE_WINDOW`` generations is stopped (it is converging to a
+        worse optimum).
+        """
+        queue = list(starts)  # best first: when the budget runs out, the best were searched
+        searches, records = [], []
+        self._phase = "local"
+        while searches or queue:
+            while queue and len(searches) < self.concurrent:
+                point, _, spread = queue.pop(0)
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    searches.append(CMAES(
+                        x0=np.clip(point, -1.0, 1.0),
+                        sigma0=self.local_sigma * (spread if self.cluster_sigma else edge),
+                        popsize=self.local_popsize, bounds=[(-1.0, 1.0)] * self.dim,
+                        rng=self.rng, tolfun=self.local_tolfun, tolx=1e-12))
+                records.append([])
             asked = [np.asarray(s.backend.to_host(s.ask()), dtype=np.float64) for s in searches]
             costs = yield from self._evaluate(np.concatenate(asked))
-            offset, running = 0, []
-            for search, points in zip(searches, asked):
+            offset, running, kept_records = 0, [], []
+            for search, points, record in zip(searches, asked, records):
                 part = costs[offset:offset + points.shape[0]]
                 offset += points.shape[0]
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore", NonFiniteObjectiveWarning)
                     search.tell(part)
-                if search.stop_reason() is None:
+                record.append(search.best_fun)
+                committed = search.sigma < COMMITTED_SIGMA * search.sigma0
+                if search.stop_reason() is None and not (committed and self._behind(record)):
                     running.append(search)
+                    kept_records.append(record)
                 else:
                     yield from self._offer(search.best_x, search.best_fun, edge)
-            searches = running
+            searches, records = running, kept_records
+
+    def _behind(self, record):
+        """Whether a local search with best costs ``record`` (per generation) lost the race."""
+        if self.race is None or len(record) <= RACE_WINDOW:
+            return False
+        gap = record[-1] - self._best_cost
+        slack = self.tolerance * (1.0 + abs(self._best_cost))
+        gained = record[-1 - RACE_WINDOW] - record[-1]
+        return gap > slack and gap > self.race * gained
 
     def _offer(self, point, cost, edge):
         """Add an optimum to the archive unless it is worse than the best or already there."""
