@@ -9,11 +9,14 @@ figure that counts (these machines are shared and noisy).
 Usage::
 
     python benchmarks/niching_speed.py
+
+writes ``docs/niching_tables/speed.md.inc``.
 """
 
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -21,6 +24,8 @@ from evodiff.bench.cec2013 import niching_problem
 from evodiff.registry import get_method
 
 PROBLEMS = (2, 6, 9, 12, 17, 20)
+#: The table the docs include.
+OUT = Path(__file__).resolve().parents[1] / "docs" / "niching_tables" / "speed.md.inc"
 METHODS = ("diffevo-niching", "diffevo-restarts")
 
 
@@ -53,7 +58,10 @@ def main():
         lines.append(f"| {problem.label} | " + " | ".join(f"{v:.2f}" for v in per)
                      + f" | {ratios[-1]:.2f} |")
     lines.append(f"| geometric mean | | | {np.exp(np.mean(np.log(ratios))):.2f} |")
-    print("\n".join(lines))
+    table = "\n".join(lines)
+    print(table)
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.write_text(table + "\n")
 
 
 if __name__ == "__main__":

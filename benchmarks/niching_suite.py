@@ -8,6 +8,7 @@ figure of ``docs/benchmarks_niching.md``:
 - ``docs/niching_tables/summary.md.inc``: the summary (mean peak ratio per
   problem beside the published entries, then per-accuracy tables);
 - ``docs/niching_tables/results.csv``: one row per run;
+- ``docs/niching_tables/standing.md.inc``: ``diffevo-niching`` against its goals;
 - ``docs/figures/niching/peak_ratio.png``.
 
 Usage::
@@ -23,7 +24,7 @@ import csv
 import time
 from pathlib import Path
 
-from evodiff.bench.cec2013.report import niching_summary, peak_ratio_figure
+from evodiff.bench.cec2013.report import niching_summary, peak_ratio_figure, standing
 from evodiff.bench.cec2013.suite import run_niching_suite
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -77,6 +78,8 @@ def main():
     summary = niching_summary(rows, seeds)
     (TABLES / "summary.md.inc").write_text(summary.split("\n", 2)[2])  # without the title
     peak_ratio_figure(rows, FIGURES / "peak_ratio.png")
+    if any(row["method"] == "diffevo-niching" for row in rows):
+        (TABLES / "standing.md.inc").write_text(standing(rows, "diffevo-niching") + "\n")
     print(summary)
     print(f"{len(rows)} rows; this run took {elapsed:.0f} s on {args.jobs} processes")
 

@@ -424,6 +424,9 @@ def minimize(fun, bounds=None, *, x0=None, sigma=None, method="auto", popsize=No
         (Diffusion Evolution that converges: exploration, CMA-ES refinement
         of its modes and restarts inside a budget of ``10_000 * D``
         evaluations, :class:`~evodiff.algorithms.restarts.RestartedDiffusionEvolution`),
+        ``'diffevo-niching'`` (every global optimum it finds, each an
+        evaluated point in ``modes``, inside ``options={'maxfevals': ...}``,
+        :class:`~evodiff.algorithms.niching.NichingDiffusionEvolution`),
         ``'diffevo'`` (the paper's Diffusion Evolution, unchanged),
         ``'latent-diffevo'`` (its latent variant, ``latent='random'``),
         ``'cmaes'``, ``'openes'``, ``'pepg'``, or one added with

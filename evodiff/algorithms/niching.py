@@ -5,13 +5,13 @@ Diffusion Evolution keeps many basins in one population; what it lacks to
 methods (HillVallEA, Maree et al. 2018; RS-CMSA, Ahrari et al. 2017).  This
 method adds them around the denoiser, in rounds:
 
-1. **Sample and denoise.**  ``N`` uniform points of the box, then
-   ``explore_steps`` Diffusion Evolution steps at a *niche-sized* kernel: each
-   point moves to its x0 estimate (a rank-weighted average of its neighbours,
-   :func:`~evodiff.algorithms.estimator.estimate_x0`) with bandwidth ``h``
-   equal to the sample's typical spacing, plus noise of that size.  Every
-   evaluated point joins the round's pool, which grows denser where the
-   landscape is good in every basin at once.
+1. **Sample.**  ``N`` uniform points of the box join the pool (which keeps
+   the points of the earlier rounds).  Optionally, Diffusion Evolution steps
+   at a *niche-sized* kernel move points uphill in every basin at once: each
+   moves to its x0 estimate (a rank-weighted average of its neighbours,
+   :func:`~evodiff.algorithms.estimator.estimate_x0`) with bandwidth equal
+   to the sample's typical spacing (``explore_steps``, ``denoise_selected``;
+   both off by default: measured, they did not pay for their evaluations).
 2. **Basins.**  The best ``selection`` share of the pool is split into
    basins by nearest-better clustering with hill-valley tests
    (:mod:`evodiff.algorithms.hill_valley`): a point joins the basin of the
@@ -19,8 +19,9 @@ method adds them around the denoiser, in rounds:
 3. **Taboo.**  A basin whose best point lies in the basin of an optimum
    already archived (hill-valley test) is not searched again.
 4. **Local search.**  Each new basin gets a small CMA-ES started at its best
-   point with a step size of the sample's spacing; all of them run in
-   lockstep, one generation of each in one batch.
+   point with a step size of half the sample's spacing; up to ``concurrent``
+   of them run in lockstep, one generation of each in one batch, best basins
+   first.
 5. **Archive.**  An optimum within ``tolerance`` of the best value known
    joins the archive unless a hill-valley test puts it in the basin of an
    archived one (the better of the two is kept); a new best value drops the
@@ -75,28 +76,44 @@ class NichingDiffusionEvolution(Optimizer):
         Uniform samples of the first round; default ``max(64, 32 D)``.
     maxfevals : int, optional
         Evaluations of the whole run, never exceeded; default ``10_000 * D``.
-    explore_steps : int, default 2
-        Diffusion Evolution steps after each round's uniform sample (0: the
-        uniform sample alone).
+    explore_steps : int, default 0
+        Diffusion Evolution steps after each round's uniform sample, at a
+        kernel bandwidth of the sample's spacing (0: the uniform sample alone;
+        measured: 2 or 5 steps lowered the tuning score, see :doc:`/guide/niching`).
     noise : float, default 0.5
-        Noise of a denoising step, in units of its kernel bandwidth.
-    selection : float, default 0.5
+        Noise of such a step, in units of its kernel bandwidth.
+    denoise_selected : bool, default False
+        Move the selected points one denoising step uphill (their x0
+        estimates over the pool, evaluated) before clustering.
+    selection : float, default 0.25
         Share of the pool (best first) that is clustered into basins.
     growth : float, default 2
         Factor of the sample size from one round to the next.
+    reuse : bool, default True
+        Keep the samples of earlier rounds in the pool (and the hill-valley
+        verdicts on their pairs); only the difference is drawn anew.
     tolerance : float, default 1e-6
         An optimum joins the archive when its value is within this of the
         best value known (absolute, plus the same relative to the best value).
     local_popsize : int, optional
         Population of each local CMA-ES; default ``4 + floor(3 ln D)``.
-    local_sigma : float, default 1
+    local_sigma : float, default 0.5
         Step size of a local CMA-ES, in units of the round's sample spacing.
+    cluster_sigma : bool, default False
+        Use the spread of the basin's points instead of the sample's spacing.
     local_tolfun : float, default 1e-10
         A local search stops when its values span less than this.
-    race : float or None, default 3
-        A local search stops early when its best value is behind the best
-        known by more than ``race`` times its gain over the last
-        :data:`RACE_WINDOW` generations (``None``: never).
+    concurrent : int, default 16
+        Local searches running at once (in one batch per generation); the
+        others wait, best basin first.
+    race : float or None, default None
+        A local search that has settled (step size below
+        :data:`COMMITTED_SIGMA` of its first) stops early when its best value
+        is behind the best known by more than ``race`` times its gain over the
+        last :data:`RACE_WINDOW` generations (``None``: never; measured: 3
+        lowered the tuning score).
+    maxiter : int, optional
+        Stop after this many generations (default: only the budget ends the run).
     bounds, center, scale, sense, rng, dtype, backend
         See :class:`~evodiff.algorithms.base.Optimizer`.
 
@@ -112,12 +129,11 @@ class NichingDiffusionEvolution(Optimizer):
     #: The search is a generator (rounds, tests, local searches in flight): no checkpoints.
     checkpointable = False
 
-    def __init__(self, dim=None, popsize=None, *, maxfevals=None, explore_steps=2, noise=0.5,
-                 selection=0.5, growth=2.0, tolerance=1e-6, local_popsize=None,
-                 local_sigma=1.0, cluster_sigma=False, reuse=False, local_tolfun=1e-10,
-                 race=None, concurrent=16, denoise_selected=False,
-                 maxiter=None, bounds=None, center=None, scale=None,
-                 sense="min", rng=None, dtype="float64", backend="numpy"):
+    def __init__(self, dim=None, popsize=None, *, maxfevals=None, explore_steps=0, noise=0.5,
+                 denoise_selected=False, selection=0.25, growth=2.0, reuse=True,
+                 tolerance=1e-6, local_popsize=None, local_sigma=0.5, cluster_sigma=False,
+                 local_tolfun=1e-10, concurrent=16, race=None, maxiter=None, bounds=None,
+                 center=None, scale=None, sense="min", rng=None, dtype="float64", backend="numpy"):
         super().__init__(popsize, dim=dim, bounds=bounds, center=center, scale=scale,
                          sense=sense, rng=rng, dtype=dtype, backend=backend)
         self.maxfevals = (10_000 * self.dim if maxfevals is None

@@ -35,24 +35,21 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import multiprocessing
 import os
 import shutil
 import time
 import warnings
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 import numpy as np
-from tqdm.auto import tqdm
 
 from ..driver import run
 from ..fitness import NonFiniteObjectiveWarning
 from ..randomness import named_seed
 from ..registry import get_method, method_label
 from ..validation import check_int, check_real
-from .suite_entry import Suite
-from .workers import single_threaded_children
+from .suite_entry import Suite, deferred
+from .workers import run_tasks
 
 __all__ = ["BBOB_DIMENSIONS", "BBOB_INSTANCES", "BBOB_FUNCTIONS", "BBOB_BUDGET_MULTIPLIER",
            "FUNCTION_GROUPS", "REFERENCE_METHODS", "RECORD_KEYS", "run_bbob", "read_records",
@@ -334,18 +331,9 @@ def run_bbob(methods, out, *, dimensions=None, functions=None, instances=None,
     out = _check_out(out, methods, overwrite)
     tasks = [(m, f, d, instances, budget_multiplier, seed, str(out))
              for m in methods for d in dimensions for f in functions]
-    records = []
-    with tqdm(total=len(tasks), disable=not progress, desc="bench bbob", unit="task") as bar:
-        if jobs == 1:
-            for task in tasks:
-                records.extend(_task(task))
-                bar.update(1)
-        else:
-            with single_threaded_children(), ProcessPoolExecutor(
-                    max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-                for future in as_completed([pool.submit(_task, task) for task in tasks]):
-                    records.extend(future.result())
-                    bar.update(1)
+    records = [record for task_records in run_tasks(_task, tasks, jobs, progress,
+                                                     desc="bench bbob", unit="task")
+               for record in task_records]
     order = {m: i for i, m in enumerate(methods)}
     records.sort(key=lambda r: (order[r["method"]], r["dimension"], r["function"], r["instance"]))
     _write_records(_merged(out / "runs.csv", records, methods), out / "runs.csv")
@@ -392,14 +380,10 @@ def read_records(path):
 
 # ---- the suite entry --------------------------------------------------------------------
 
-def _bbob_command(args):
-    from .commands import bbob_command
-    return bbob_command(args)
-
-
 #: The entry of :data:`evodiff.bench.suites.SUITES`.
 BBOB_SUITE = Suite(
-    "bbob", "COCO's bbob suite through cocoex and cocopp (the [bbob] extra)", _bbob_command,
+    "bbob", "COCO's bbob suite through cocoex and cocopp (the [bbob] extra)",
+    deferred("commands", "bbob_command"),
     accepts=("methods", "seed", "no_figures"), peers=("pycma",),
     options=(
         (("--dimensions",), {"nargs": "+", "type": int, "metavar": "D",

@@ -66,7 +66,7 @@ from ..algorithms import CMAES, PEPG, DiffusionEvolution, OpenES
 from ..algorithms.map_elites import MAPElites
 from ..fitness import Energy
 from ..registry import get_method, make_optimizer
-from .suite_entry import Suite
+from .suite_entry import Suite, deferred
 
 __all__ = ["PAPER_TABLE", "paper_problems", "paper_optimizer"]
 
@@ -285,20 +285,12 @@ def _paper_build(method, problem, generator):
     return opt, transform, None
 
 
-def _generic_command(args):
-    from .commands import generic_command
-    return generic_command(args)
-
-
-def _paper_summary(stats, suite, runs):
-    from .report import paper_summary
-    return paper_summary(stats, suite, runs)
-
-
 #: The entry of :data:`evodiff.bench.suites.SUITES`.
 PAPER_SUITE = Suite(
     "paper", "the protocol of the paper's Table 1 / Figure 3 (entropy and fitness of the "
              "top 64)",
-    _generic_command, accepts=("methods", "problems", "runs", "no_figures"),
-    problems=tuple(paper_problems()), optimizer=_paper_build, total_evaluations=True,
-    excluded_methods=("diffevo-restarts", "diffevo-niching"), summary=_paper_summary)
+    deferred("commands", "generic_command"),
+    accepts=("methods", "problems", "runs", "no_figures"), problems=tuple(paper_problems()),
+    optimizer=_paper_build, total_evaluations=True,
+    excluded_methods=("diffevo-restarts", "diffevo-niching"),
+    summary=deferred("report", "paper_summary"))

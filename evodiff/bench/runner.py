@@ -46,13 +46,10 @@ each; scripts that call :func:`run_suite` so must guard their top level with
 from __future__ import annotations
 
 import math
-import multiprocessing
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 
 import numpy as np
-from tqdm.auto import tqdm
 
 from ..driver import run
 from ..metrics import (
@@ -67,7 +64,7 @@ from ..randomness import named_seed
 from ..registry import get_method, method_names
 from ..validation import check_int
 from .suites import SUITES, check_suite, find_problem, problem_instance
-from .workers import single_threaded_children
+from .workers import run_tasks
 
 __all__ = ["BenchResult", "ROW_KEYS", "TOP_K", "run_one", "run_suite", "count_optima"]
 
@@ -268,24 +265,6 @@ def _unique(items):
     return list(dict.fromkeys(items))
 
 
-def _run_tasks(tasks, jobs, progress, suite):
-    outcomes = []
-    with tqdm(total=len(tasks), disable=not progress, desc=f"bench {suite}",
-              unit="run") as bar:
-        if jobs == 1:
-            for task in tasks:
-                outcomes.append(_task(task))
-                bar.update(1)
-            return outcomes
-        with single_threaded_children(), ProcessPoolExecutor(
-                max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-            futures = [pool.submit(_task, task) for task in tasks]
-            for future in as_completed(futures):
-                outcomes.append(future.result())
-                bar.update(1)
-    return outcomes
-
-
 def run_suite(suite, methods=None, problems=None, runs=10, jobs=1, progress=False,
               record_traces=False):
     """Run every method on every problem of a suite with seeds ``0 .. runs - 1``.
@@ -340,7 +319,7 @@ def run_suite(suite, methods=None, problems=None, runs=10, jobs=1, progress=Fals
     if not methods or not names:
         raise ValueError("methods and problems must not be empty")
     tasks = [(suite, m, p, s, record_traces) for p in names for m in methods for s in range(runs)]
-    outcomes = _run_tasks(tasks, jobs, progress, suite)
+    outcomes = run_tasks(_task, tasks, jobs, progress, desc=f"bench {suite}")
     outcomes.sort(key=lambda o: (o[0]["problem"], o[0]["method"], o[0]["seed"]))
     traces = {}
     if record_traces:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from .. import problems as _problems
 from ..registry import get_method, make_optimizer
-from .suite_entry import Suite
+from .suite_entry import Suite, deferred
 
 __all__ = ["STANDARD_GRID", "STANDARD_BUDGET_PER_DIM", "STANDARD_TOLERANCE",
            "STANDARD_POPSIZE", "standard_problems", "standard_instance", "standard_optimizer"]
@@ -111,24 +111,14 @@ def _build(method, problem, generator):
     return opt, None, budget
 
 
-def _generic_command(args):
-    from .commands import generic_command
-    return generic_command(args)
-
-
-def _standard_summary(stats, suite, runs):
-    from .report import standard_summary
-    return standard_summary(stats, suite, runs)
-
-
 def _suite(name, description, rotate):
-    return Suite(name, description, _generic_command,
+    return Suite(name, description, deferred("commands", "generic_command"),
                  accepts=("methods", "problems", "runs", "no_figures"),
                  problems=tuple(standard_problems()),
                  instance=lambda problem, generator: standard_instance(problem, generator,
                                                                        rotate=rotate),
                  optimizer=_build, excluded_methods=("map-elites", "diffevo-niching"),
-                 summary=_standard_summary)
+                 summary=deferred("report", "standard_summary"))
 
 
 #: The entries of :data:`evodiff.bench.suites.SUITES`.

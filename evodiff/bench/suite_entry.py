@@ -5,7 +5,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-__all__ = ["COMMON_OPTIONS", "Suite"]
+__all__ = ["COMMON_OPTIONS", "Suite", "deferred"]
+
+
+def deferred(module, name):
+    """``evodiff.bench.<module>.<name>``, imported when first called.
+
+    Suite entries name their commands and summaries this way, so that
+    declaring a suite imports neither the command line's nor the report's code
+    (nor creates an import cycle with the table that lists the suites).
+    """
+    def call(*args, **kwargs):
+        from importlib import import_module
+
+        return getattr(import_module(f"evodiff.bench.{module}"), name)(*args, **kwargs)
+    call.__name__ = call.__qualname__ = name
+    call.__doc__ = f"Deferred call of :func:`evodiff.bench.{module}.{name}`."
+    return call
 
 #: Options of ``evodiff bench`` that a suite may take (argparse destinations);
 #: ``--suite``, ``--jobs``, ``--out`` and ``--no-progress`` belong to every suite.

@@ -14,7 +14,13 @@ from .counting import ACCURACIES
 from .problems import data_path, niching_problem, niching_problems
 
 __all__ = ["PUBLISHED", "aggregate_niching", "niching_summary", "published_peak_ratios",
-           "write_niching_results"]
+           "standing", "write_niching_results"]
+
+#: The goals a method is held to (issue 25): mean peak ratio, mean static F1, peak ratio of
+#: F1-F13 at accuracy 1e-4, and F14-F20 at least HillVallEA19's per-problem mean.
+GOAL_MEAN_PEAK_RATIO = 0.92
+GOAL_MEAN_F1 = 0.93
+GOAL_SIMPLE_PEAK_RATIO = 0.99
 
 #: Published entries: label -> file of its 20 x 5 peak ratios (``published/``).
 PUBLISHED = {
@@ -117,6 +123,31 @@ def niching_summary(rows, seeds=None):
                           *[f"SR {a:g}" for a in ACCURACIES], "F1", "evaluations (max)",
                           "s/run"], detail), ""]
     return "\n".join(parts)
+
+
+def standing(rows, method):
+    """Markdown: where ``method`` stands against the goals, problem by problem, with shortfalls."""
+    stats = aggregate_niching(rows)
+    reference = published_peak_ratios()["HillVallEA19 (GECCO 2019)"]
+    problems = [p for p in niching_problems() if (method, p.name) in stats]
+    mean_pr = np.mean([stats[method, p.name]["peak_ratio"].mean() for p in problems])
+    mean_f1 = np.mean([stats[method, p.name]["f1"].mean() for p in problems])
+    lines = [["mean peak ratio", f">= {GOAL_MEAN_PEAK_RATIO}", f"{mean_pr:.3f}",
+              "met" if mean_pr >= GOAL_MEAN_PEAK_RATIO else f"short by {GOAL_MEAN_PEAK_RATIO - mean_pr:.3f}"],
+             ["mean static F1", f">= {GOAL_MEAN_F1}", f"{mean_f1:.3f}",
+              "met" if mean_f1 >= GOAL_MEAN_F1 else f"short by {GOAL_MEAN_F1 - mean_f1:.3f}"]]
+    level = ACCURACIES.index(1e-4)
+    for p in problems:
+        value = stats[method, p.name]["peak_ratio"]
+        if p.number <= 13:
+            goal, got = GOAL_SIMPLE_PEAK_RATIO, value[level]
+            what = f"{p.label}: PR at 1e-4"
+        else:
+            goal, got = reference[p.number - 1].mean(), value.mean()
+            what = f"{p.label}: mean PR vs HillVallEA19"
+        lines.append([what, f">= {goal:.3f}", f"{got:.3f}",
+                      "met" if got >= goal - 1e-12 else f"short by {goal - got:.3f}"])
+    return _table(["goal", "target", method, "verdict"], lines)
 
 
 def peak_ratio_figure(rows, path):

@@ -7,13 +7,8 @@ aside).
 
 from __future__ import annotations
 
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor, as_completed
-
-from tqdm.auto import tqdm
-
 from ...validation import check_int
-from ..workers import single_threaded_children
+from ..workers import run_tasks
 from .peers import PEERS
 from .problems import niching_problem
 from .protocol import run_niching
@@ -73,18 +68,6 @@ def run_niching_suite(methods, problems=None, runs=DEFAULT_RUNS, first_seed=0, j
     # the long problems first, so that the pool is not left waiting on them at the end
     tasks = [(m, p, s) for p in sorted(numbers, key=lambda p: -niching_problem(p).max_fes)
              for m in methods for s in range(first_seed, first_seed + runs)]
-    rows = []
-    with tqdm(total=len(tasks), disable=not progress, desc="bench cec2013-niching",
-              unit="run") as bar:
-        if jobs == 1:
-            for task in tasks:
-                rows.append(_task(task))
-                bar.update(1)
-        else:
-            with single_threaded_children(), ProcessPoolExecutor(
-                    max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-                for future in as_completed([pool.submit(_task, task) for task in tasks]):
-                    rows.append(future.result())
-                    bar.update(1)
+    rows = run_tasks(_task, tasks, jobs, progress, desc="bench cec2013-niching")
     rows.sort(key=lambda r: (niching_problem(r["problem"]).number, r["method"], r["seed"]))
     return rows
