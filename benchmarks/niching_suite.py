@@ -74,8 +74,7 @@ def main():
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
-    seeds = range(args.first_seed, args.first_seed + args.runs)
-    summary = niching_summary(rows, seeds)
+    summary = niching_summary(rows)
     (TABLES / "summary.md.inc").write_text(summary.split("\n", 2)[2])  # without the title
     peak_ratio_figure(rows, FIGURES / "peak_ratio.png")
     if any(row["method"] == "diffevo-niching" for row in rows):

@@ -80,7 +80,7 @@ def _methods(stats):
     return list(dict.fromkeys(method for method, _ in stats))
 
 
-def niching_summary(rows, seeds=None):
+def niching_summary(rows):
     """The markdown summary: mean peak ratio per problem of every method run and every
     published entry; then per-accuracy peak ratio, success rate and static F1 of the runs."""
     stats = aggregate_niching(rows)
@@ -100,10 +100,14 @@ def niching_summary(rows, seeds=None):
             cells.append(f"{table[p.number - 1].mean():.3f}")
         lines.append([p.label, *cells])
     lines.append(["**mean**", *[f"**{np.nanmean(means[label]):.3f}**" for label in labels]])
-    runs = max((s["runs"] for s in stats.values()), default=0)
-    seed_text = f"seeds {seeds[0]} to {seeds[-1]}" if seeds else "seeds as in results.csv"
+    seen = {}
+    for row in rows:
+        seen.setdefault(row["method"], set()).add(int(row["seed"]))
+    runs_text = "; ".join(
+        f"{method_label(m)}: {len(s)} runs per problem, seeds {min(s)} to {max(s)}"
+        for m, s in seen.items())
     parts = ["# Benchmark: suite `cec2013-niching`", "",
-             f"{runs} runs per method and problem ({seed_text}), each within the problem's "
+             f"{runs_text}; each run within the problem's "
              "MaxFEs. Each cell: peak ratio averaged over the runs and the five accuracies "
              "1e-1 ... 1e-5 (the GECCO ranking's measure); published entries from their "
              "submitted archives, counted the same way.", "",
@@ -202,7 +206,7 @@ def write_niching_results(rows, out_dir, seeds=None, figures=True):
                 "aggregate": [{"method": m, "problem": p, **s} for (m, p), s in stats.items()]}
     with open(paths["results.json"], "w") as handle:
         json.dump(to_plain(document, "results", standard=True), handle, indent=1)
-    paths["summary.md"].write_text(niching_summary(rows, seeds))
+    paths["summary.md"].write_text(niching_summary(rows))
     if figures and rows:
         paths["peak_ratio.png"] = Path(peak_ratio_figure(rows, out / "peak_ratio.png"))
     return {name: str(path) for name, path in paths.items()}
