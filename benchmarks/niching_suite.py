@@ -41,7 +41,7 @@ def _merge(rows, path):
         return rows
     with open(path, newline="") as handle:
         old = list(csv.DictReader(handle))
-    rerun = {row["method"] for row in rows}
+    rerun = {row["method"] for row in rows}  # an empty run keeps every row
     kept = []
     for row in old:
         if row["method"] in rerun:
@@ -62,10 +62,13 @@ def main():
     parser.add_argument("--runs", type=int, default=50)
     parser.add_argument("--first-seed", type=int, default=REPORT_FIRST_SEED)
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--tables-only", action="store_true",
+                        help="redraw the tables and the figure from results.csv, run nothing")
     args = parser.parse_args()
     start = time.perf_counter()
-    rows = run_niching_suite(args.methods, args.problems, runs=args.runs,
-                             first_seed=args.first_seed, jobs=args.jobs, progress=True)
+    rows = [] if args.tables_only else run_niching_suite(
+        args.methods, args.problems, runs=args.runs, first_seed=args.first_seed,
+        jobs=args.jobs, progress=True)
     elapsed = time.perf_counter() - start
     TABLES.mkdir(parents=True, exist_ok=True)
     FIGURES.mkdir(parents=True, exist_ok=True)

@@ -107,6 +107,7 @@ def test_a_run_of_the_protocol_keeps_the_budget(method):
     row = run_niching(method, 2, seed=0)
     assert row["evaluations"] <= row["max_fes"] == 50_000
     assert 0 <= row["peak_ratio_5"] <= row["peak_ratio_1"] <= 1
+    assert row["reported"] >= 1  # the modes were evaluated inside the budget
     if method == "diffevo-niching":
         assert row["peak_ratio_5"] == 1.0 and row["f1_5"] == 1.0
 

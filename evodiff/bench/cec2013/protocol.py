@@ -3,7 +3,10 @@
 The method sees the problem through :class:`BudgetedObjective`, which never
 evaluates more than MaxFEs points: the generation that would cross the
 budget is shortened (its points past the budget get NaN, the worst value),
-and the run is stopped after it.  The solution set a method reports is
+and the run is stopped after it.  A method whose modes are evaluated after
+its run (every method but the niching one, which reports evaluated points)
+runs on MaxFEs minus :data:`MODE_RESERVE`, so that its modes are paid for;
+a mode whose value came past the budget is not a solution.  The solution set a method reports is
 ``res.modes`` of :func:`evodiff.maximize` (for the niching method, its
 archive of evaluated optima); a peer reports its own set
 (:mod:`.peers`).  The set is scored by the organisers' counting
@@ -39,6 +42,8 @@ class BudgetedObjective:
     def __init__(self, problem, max_fes):
         self.problem = problem
         self.max_fes = int(max_fes)
+        #: Evaluations allowed for now (at most ``max_fes``): a harness may hold some back.
+        self.limit = self.max_fes
         self.used = 0
 
     @property
@@ -50,7 +55,7 @@ class BudgetedObjective:
         X = np.asarray(X, dtype=np.float64)
         single = X.ndim == 1
         X = X.reshape(-1, self.problem.dim)
-        take = max(0, min(X.shape[0], self.max_fes - self.used))
+        take = max(0, min(X.shape[0], min(self.limit, self.max_fes) - self.used))
         values = np.full(X.shape[0], np.nan)
         if take:
             values[:take] = self.problem(X[:take])
@@ -62,6 +67,11 @@ class BudgetedObjective:
 NICHING_ROW_KEYS = ("method", "problem", "seed", "evaluations", "max_fes", "reported", "seconds")
 
 
+#: Evaluations held back from a method that does not report evaluated solutions: the front
+#: door evaluates its modes after the run, and those evaluations count too.
+MODE_RESERVE = 100
+
+
 def _front_door_solutions(method, problem, objective, generator):
     """Run ``maximize`` with the method's budget settings; its modes are the solution set."""
     from ...optimize import maximize
@@ -69,12 +79,25 @@ def _front_door_solutions(method, problem, objective, generator):
 
     spec = get_method(method)
     settings = spec.budget_settings(problem.max_fes, spec.default_popsize or 256)
+    # a method whose optimiser reports evaluated solutions spends the whole budget; another
+    # runs on less, and the rest is released for the evaluation of its modes once it stops
+    probe = spec.build(bounds=problem.bounds, sense="max", rng=0, **settings)
+    if not hasattr(probe, "solution_set"):
+        objective.limit = problem.max_fes - MODE_RESERVE
+        settings = spec.budget_settings(objective.limit, spec.default_popsize or 256)
+
+    def stop_when_spent(_):
+        if objective.used >= objective.limit:
+            objective.limit = objective.max_fes
+            return True
+        return False
+
     popsize, maxiter = settings.pop("popsize", None), settings.pop("maxiter", None)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", NonFiniteObjectiveWarning)
         res = maximize(objective, problem.bounds, method=spec.name, popsize=popsize,
                        maxiter=maxiter, vectorized=True, rng=generator,
-                       callback=lambda _: objective.spent, options=settings or None)
+                       callback=stop_when_spent, options=settings or None)
     if not res.modes:
         return np.zeros((0, problem.dim)), np.zeros(0)
     return (np.array([m.x for m in res.modes], dtype=np.float64),

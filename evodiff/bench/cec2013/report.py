@@ -35,6 +35,13 @@ PUBLISHED = {
 
 _LEVELS = len(ACCURACIES)
 
+#: Display names of the peers (they are not registered methods).
+PEER_LABELS = {"nmmso": "NMMSO (pynmmso, live)"}
+
+
+def _label(method):
+    return PEER_LABELS.get(method) or method_label(method)
+
 
 def published_peak_ratios():
     """label -> ndarray (20, 5): the published peak ratios, problems x accuracies."""
@@ -87,7 +94,7 @@ def niching_summary(rows):
     methods = _methods(stats)
     problems = [p for p in niching_problems() if any((m, p.name) in stats for m in methods)]
     published = published_peak_ratios()
-    labels = [method_label(m) for m in methods] + list(published)
+    labels = [_label(m) for m in methods] + list(published)
     lines, means = [], {label: [] for label in labels}
     for p in problems:
         cells = []
@@ -104,7 +111,7 @@ def niching_summary(rows):
     for row in rows:
         seen.setdefault(row["method"], set()).add(int(row["seed"]))
     runs_text = "; ".join(
-        f"{method_label(m)}: {len(s)} runs per problem, seeds {min(s)} to {max(s)}"
+        f"{_label(m)}: {len(s)} runs per problem, seeds {min(s)} to {max(s)}"
         for m, s in seen.items())
     parts = ["# Benchmark: suite `cec2013-niching`", "",
              f"{runs_text}; each run within the problem's "
@@ -122,7 +129,7 @@ def niching_summary(rows):
                            *[f"{v:.2f}" for v in s["success"]], f"{s['f1'].mean():.3f}",
                            f"{s['evaluations']}/{s['max_fes']}", f"{s['seconds']:.1f}"])
         f1_mean = np.mean([stats[m, p.name]["f1"].mean() for p in problems if (m, p.name) in stats])
-        parts += [f"## {method_label(m)} (`{m}`): mean static F1 {f1_mean:.3f}", "",
+        parts += [f"## {_label(m)} (`{m}`): mean static F1 {f1_mean:.3f}", "",
                   _table(["problem", *[f"PR {a:g}" for a in ACCURACIES],
                           *[f"SR {a:g}" for a in ACCURACIES], "F1", "evaluations (max)",
                           "s/run"], detail), ""]
@@ -163,11 +170,11 @@ def peak_ratio_figure(rows, path):
     stats = aggregate_niching(rows)
     methods = _methods(stats)
     published = published_peak_ratios()
-    series = {method_label(m): [stats[m, f"F{n}"]["peak_ratio"].mean()
+    series = {_label(m): [stats[m, f"F{n}"]["peak_ratio"].mean()
                                 if (m, f"F{n}") in stats else np.nan for n in range(1, 21)]
               for m in methods}
     series.update({label: table.mean(axis=1) for label, table in published.items()})
-    fig, ax = plt.subplots(figsize=(13, 4.5))
+    fig, ax = plt.subplots(figsize=(13, 5.5))
     width = 0.85 / len(series)
     for k, (label, values) in enumerate(series.items()):
         ax.bar(np.arange(1, 21) + (k - (len(series) - 1) / 2) * width, values, width,
@@ -176,7 +183,7 @@ def peak_ratio_figure(rows, path):
     ax.set_ylabel("peak ratio (mean of 5 accuracies)")
     ax.set_ylim(0, 1.05)
     ax.set_title("CEC'2013 niching suite: peak ratio per problem")
-    ax.legend(ncol=3, fontsize=8, loc="lower left")
+    ax.legend(ncol=5, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.07))
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
