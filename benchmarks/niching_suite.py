@@ -36,21 +36,25 @@ REPORT_FIRST_SEED = 100
 
 
 def _merge(rows, path):
-    """Rows already in ``path`` of methods not rerun now stay (one file for every method)."""
+    """Rows already in ``path`` of other (method, seed) pairs stay: one file for every run."""
     if not path.exists():
         return rows
     with open(path, newline="") as handle:
         old = list(csv.DictReader(handle))
-    rerun = {row["method"] for row in rows}  # an empty run keeps every row
+    rerun = {(row["method"], int(row["seed"])) for row in rows}
     kept = []
     for row in old:
-        if row["method"] in rerun:
+        if (row["method"], int(row["seed"])) in rerun:
             continue
         for key, value in row.items():
-            if key not in ("method", "problem"):
-                row[key] = float(value) if key.startswith(("peak", "precision", "f1",
-                                                           "seconds")) else \
-                    (value == "True" if key.startswith("success") else int(value))
+            if key in ("method", "problem"):
+                continue
+            if key.startswith(("peak", "precision", "f1", "seconds")):
+                row[key] = float(value)
+            elif key.startswith("success"):
+                row[key] = value == "True"
+            else:
+                row[key] = int(value)
         kept.append(row)
     return kept + rows
 
