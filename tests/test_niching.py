@@ -178,3 +178,19 @@ def test_evaluations_by_phase_add_up():
         opt.tell(himmelblau(np.asarray(opt.ask())))
     assert sum(opt.evaluations_by_phase.values()) == opt.nfev == 3000
     assert all(v > 0 for v in opt.evaluations_by_phase.values())
+
+
+def test_suite_and_counting_refuse_bad_input():
+    from evodiff.bench.cec2013 import count_global_optima
+    from evodiff.bench.cec2013.suite import run_niching_suite
+
+    with pytest.raises(ValueError, match="shape"):
+        count_global_optima(np.zeros((3, 2)), np.zeros(2), 0.0, 0.1, 0.01, 3)
+    with pytest.raises(ValueError, match="method"):
+        run_niching_suite(["simplex"], [1], runs=1)
+    with pytest.raises(ValueError, match="runs"):
+        run_niching_suite(["diffevo-niching"], [1], runs=0)
+    with pytest.raises(ValueError, match="empty"):
+        run_niching_suite([], [1], runs=1)
+    with pytest.raises(ValueError, match="F1 ... F20"):
+        run_niching_suite(["diffevo-niching"], ["F0"], runs=1)

@@ -185,6 +185,7 @@ class NichingDiffusionEvolution(Optimizer):
 
     @property
     def archive_size(self):
+        """int : optima in the archive."""
         return int(self._archive_cost.shape[0])
 
     def _ask(self):
@@ -251,10 +252,8 @@ class NichingDiffusionEvolution(Optimizer):
 
     def _to_problem(self, normalised):
         space = self.space
-        points = space.center + space.scale * np.asarray(normalised, dtype=np.float64)
-        if space.bounded:
-            points = np.clip(points, space.lower, space.upper)
-        return points
+        return space.clip_problem(space.center + space.scale * np.asarray(normalised,
+                                                                          dtype=np.float64))
 
     # -- the search, as a generator of batches ---------------------------------------------
 
@@ -311,6 +310,19 @@ class NichingDiffusionEvolution(Optimizer):
         starts = yield from self._untaboo(starts, edge)
         yield from self._local_searches(starts, edge)
 
+    def _niche_estimate(self, x, cost, bandwidth, only=None):
+        """The x0 estimates (host, normalised) of ``x`` (or of its rows ``only``) with a kernel
+        of width ``bandwidth``: the schedule point ``alpha`` with ``sqrt((1 - a) / a)`` equal
+        to it, the points scaled by ``sqrt(alpha)`` so that the kernel is centred on them."""
+        alpha = 1.0 / (1.0 + bandwidth ** 2)
+        root = math.sqrt(alpha)
+        log_g = self._fitness.log_weights(np, cost)
+        with np.errstate(over="ignore", invalid="ignore"):
+            x0 = estimate_x0(self.backend, self.backend.asarray(x * root),
+                             self.backend.asarray(log_g), alpha,
+                             only=None if only is None else self.xp.asarray(only))
+        return np.asarray(self.backend.to_host(x0), dtype=np.float64) / root
+
     def _denoise(self, pool_x, pool_c, keep, edge):
         """One Diffusion Evolution step of the selected points at the niche scale, evaluated.
 
@@ -319,14 +331,7 @@ class NichingDiffusionEvolution(Optimizer):
         within its own basin, as every basin's points move at once.
         """
         self._phase = "sample"
-        alpha = 1.0 / (1.0 + edge ** 2)  # sqrt((1 - a) / a) = edge
-        log_g = self._fitness.log_weights(np, pool_c)
-        with np.errstate(over="ignore", invalid="ignore"):
-            x0 = estimate_x0(self.backend, self.backend.asarray(pool_x * math.sqrt(alpha)),
-                             self.backend.asarray(log_g), alpha,
-                             only=self.xp.asarray(keep))
-        x0 = np.asarray(self.backend.to_host(x0), dtype=np.float64) / math.sqrt(alpha)
-        moved = np.clip(x0, -1.0, 1.0)
+        moved = np.clip(self._niche_estimate(pool_x, pool_c, edge, keep), -1.0, 1.0)
         cost = yield from self._evaluate(moved)
         return moved, cost
 
@@ -338,12 +343,7 @@ class NichingDiffusionEvolution(Optimizer):
         pool_x, pool_c = [x], [cost]
         bandwidth = expected_edge(2.0 ** self.dim, size, self.dim)
         for _ in range(self.explore_steps):
-            alpha = 1.0 / (1.0 + bandwidth ** 2)  # sqrt((1 - a) / a) = bandwidth
-            log_g = self._fitness.log_weights(np, cost)
-            with np.errstate(over="ignore", invalid="ignore"):
-                x0 = estimate_x0(self.backend, self.backend.asarray(x * math.sqrt(alpha)),
-                                 self.backend.asarray(log_g), alpha)
-            x0 = np.asarray(self.backend.to_host(x0), dtype=np.float64) / math.sqrt(alpha)
+            x0 = self._niche_estimate(x, cost, bandwidth)
             x = np.clip(x0 + self.noise * bandwidth * self.rng.standard_normal(x.shape), -1, 1)
             cost = yield from self._evaluate(x)
             pool_x.append(x)
@@ -352,20 +352,18 @@ class NichingDiffusionEvolution(Optimizer):
 
     def _tests(self, pairs, points, costs, edge):
         """Run hill-valley tests on index pairs of ``points`` in one batch; True = same basin."""
-        phase, self._phase = self._phase, "tests"
-        segments, owners = [], []
-        for k, (i, j) in enumerate(pairs):
-            count = test_point_count(np.linalg.norm(points[i] - points[j]), edge)
-            segments.append(segment_points(points[i], points[j], count))
-            owners.append(np.full(count, k))
         if not pairs:
-            self._phase = phase
             return []
+        phase, self._phase = self._phase, "tests"
+        counts = [test_point_count(np.linalg.norm(points[i] - points[j]), edge)
+                  for i, j in pairs]
+        segments = [segment_points(points[i], points[j], count)
+                    for (i, j), count in zip(pairs, counts)]
         test_costs = yield from self._evaluate(np.concatenate(segments))
         self._phase = phase
-        owners = np.concatenate(owners)
-        return [same_basin(costs[i], costs[j], test_costs[owners == k])
-                for k, (i, j) in enumerate(pairs)]
+        per_pair = np.split(test_costs, np.cumsum(counts)[:-1])
+        return [same_basin(costs[i], costs[j], tested)
+                for (i, j), tested in zip(pairs, per_pair)]
 
     def _basins(self, X, C, edge, ids=None):
         """Nearest-better clustering with hill-valley tests; the best point of every basin.

@@ -11,7 +11,7 @@ import numpy as np
 from ...jsonvalues import to_plain
 from ...registry import method_label
 from .counting import ACCURACIES
-from .problems import data_path, niching_problem, niching_problems
+from .problems import data_path, niching_problems
 
 __all__ = ["PUBLISHED", "aggregate_niching", "niching_summary", "published_peak_ratios",
            "standing", "write_niching_results"]
@@ -218,7 +218,3 @@ def write_niching_results(rows, out_dir, seeds=None, figures=True):
         paths["peak_ratio.png"] = Path(peak_ratio_figure(rows, out / "peak_ratio.png"))
     return {name: str(path) for name, path in paths.items()}
 
-
-def problem_label(name):
-    """``'F6 Shubert 2-D'`` for ``'F6'``."""
-    return niching_problem(name).label
