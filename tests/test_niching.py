@@ -4,7 +4,12 @@ import numpy as np
 import pytest
 
 from evodiff import maximize, minimize
-from evodiff.algorithms.hill_valley import nearest_better, same_basin, segment_points
+from evodiff.algorithms.hill_valley import (
+    interior_counts,
+    nearest_better,
+    same_basin,
+    segment_points,
+)
 from evodiff.algorithms.niching import NichingDiffusionEvolution
 from evodiff.bench.cec2013 import niching_problem
 from evodiff.bench.cec2013.protocol import BudgetedObjective, run_niching
@@ -75,21 +80,25 @@ def test_bad_settings_are_refused_by_name(bad, message):
 
 
 def test_hill_valley_helpers():
-    a, b = np.array([0.0, 0.0]), np.array([1.0, 2.0])
-    inner = segment_points(a, b, 3)
-    np.testing.assert_allclose(inner, [[0.25, 0.5], [0.5, 1.0], [0.75, 1.5]])
-    assert same_basin(1.0, 2.0, [1.5, 2.0]) and same_basin(1.0, 2.0, [2.0 + 1e-13])
-    assert not same_basin(1.0, 2.0, [1.5, 2.1])
+    a, b = np.array([[0.0, 0.0], [1.0, 1.0]]), np.array([[1.0, 2.0], [3.0, 1.0]])
+    inner = segment_points(a, b, [3, 1])
+    np.testing.assert_allclose(inner, [[0.25, 0.5], [0.5, 1.0], [0.75, 1.5], [2.0, 1.0]])
+    assert interior_counts([0.0, 0.25, 1.0, 100.0], 0.5).tolist() == [1, 1, 3, 5]
+    verdicts = same_basin([1.0, 1.0, 1.0, 5.0], [2.0, 2.0, 2.0, 4.0],
+                          [1.5, 2.0, 2.0 + 1e-13, 1.5, 2.1, 4.5], [2, 1, 2, 1])
+    assert verdicts.tolist() == [True, True, False, True]
     rng = np.random.default_rng(0)
     for dim in (3, 8):  # the k-d tree and the blocks of distances
         points, costs = rng.normal(size=(1200, dim)), rng.normal(size=1200)
         order, candidates = nearest_better(points, costs, 2)
-        assert order[0] == np.argmin(costs) and len(candidates[0]) == 0
+        assert order[0] == np.argmin(costs) and np.all(candidates[0] == -1)
         for rank in (1, 2, 50, 600, 1199):  # against brute force
             i = order[rank]
             better = np.flatnonzero(costs < costs[i])
             expected = better[np.argsort(np.linalg.norm(points[better] - points[i], axis=1))[:2]]
-            assert candidates[rank].tolist() == expected.tolist()
+            found = candidates[rank]
+            assert found[found >= 0].tolist() == expected.tolist()
+        assert candidates[1].tolist() == [order[0], -1]  # one better point only
 
 
 def test_budgeted_objective_refuses_past_the_budget():
@@ -194,3 +203,12 @@ def test_suite_and_counting_refuse_bad_input():
         run_niching_suite([], [1], runs=1)
     with pytest.raises(ValueError, match="F1 ... F20"):
         run_niching_suite(["diffevo-niching"], ["F0"], runs=1)
+
+
+def test_protocol_options_reach_the_method_and_peers_refuse_them():
+    with pytest.raises(ValueError, match="selection"):
+        run_niching("diffevo-niching", "F1", 0, options={"selection": 2.0})
+    with pytest.raises(ValueError, match="takes no options"):
+        run_niching("nmmso", "F1", 0, options={"selection": 0.5})
+    row = run_niching("diffevo-niching", "F1", 0, options={"concurrent": 1})
+    assert row["evaluations"] <= row["max_fes"] and row["found_1"] == 2

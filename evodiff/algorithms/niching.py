@@ -20,7 +20,8 @@ method adds them around the denoiser, in rounds:
    already archived (hill-valley test) is not searched again.
 4. **Local search.**  Each new basin gets a small CMA-ES started at its best
    point with a step size of half the sample's spacing; up to ``concurrent``
-   of them run in lockstep, one generation of each in one batch, best basins
+   of them run in lockstep (:class:`~evodiff.algorithms.cma_batch.CMABatch`:
+   one array update for all), one generation of each in one batch, best basins
    first.
 5. **Archive.**  An optimum within ``tolerance`` of the best value known
    joins the archive unless a hill-valley test puts it in the basin of an
@@ -36,21 +37,20 @@ with their values, best first.
 from __future__ import annotations
 
 import math
-import warnings
 
 import numpy as np
 
-from ..fitness import NonFiniteObjectiveWarning, make_fitness
+from ..fitness import make_fitness
 from ..validation import check_int, check_real
 from .base import Optimizer
-from .cmaes import CMAES
+from .cma_batch import CMABatch
 from .estimator import estimate_x0
 from .hill_valley import (
     expected_edge,
+    interior_counts,
     nearest_better,
     same_basin,
     segment_points,
-    test_point_count,
 )
 
 __all__ = ["NichingDiffusionEvolution"]
@@ -58,11 +58,6 @@ __all__ = ["NichingDiffusionEvolution"]
 #: Most nearer-better points a point is tested against (HillVallEA's D + 1, capped: in many
 #: dimensions a point far from everything would otherwise cost D + 1 failed tests).
 MAX_CANDIDATES = 5
-#: Generations over which a local search's progress is judged in the race.
-RACE_WINDOW = 10
-#: The race judges a local search once its step size is below this share of its first one
-#: (it has settled in one basin; before, slow progress is the step size adapting).
-COMMITTED_SIGMA = 0.25
 
 
 class NichingDiffusionEvolution(Optimizer):
@@ -106,12 +101,6 @@ class NichingDiffusionEvolution(Optimizer):
     concurrent : int, default 16
         Local searches running at once (in one batch per generation); the
         others wait, best basin first.
-    race : float or None, default None
-        A local search that has settled (step size below
-        :data:`COMMITTED_SIGMA` of its first) stops early when its best value
-        is behind the best known by more than ``race`` times its gain over the
-        last :data:`RACE_WINDOW` generations (``None``: never; measured: 3
-        lowered the tuning score).
     maxiter : int, optional
         Stop after this many generations (default: only the budget ends the run).
     bounds, center, scale, sense, rng, dtype, backend
@@ -132,7 +121,7 @@ class NichingDiffusionEvolution(Optimizer):
     def __init__(self, dim=None, popsize=None, *, maxfevals=None, explore_steps=0, noise=0.5,
                  denoise_selected=False, selection=0.25, growth=2.0, reuse=True,
                  tolerance=1e-6, local_popsize=None, local_sigma=0.5, cluster_sigma=False,
-                 local_tolfun=1e-10, concurrent=16, race=None, maxiter=None, bounds=None,
+                 local_tolfun=1e-10, concurrent=16, maxiter=None, bounds=None,
                  center=None, scale=None, sense="min", rng=None, dtype="float64", backend="numpy"):
         super().__init__(popsize, dim=dim, bounds=bounds, center=center, scale=scale,
                          sense=sense, rng=rng, dtype=dtype, backend=backend)
@@ -154,7 +143,6 @@ class NichingDiffusionEvolution(Optimizer):
         self.reuse = bool(reuse)
         self.concurrent = check_int("concurrent", concurrent, minimum=1)
         self.denoise_selected = bool(denoise_selected)
-        self.race = None if race is None else check_real("race", race, minimum=0.0)
         self.initial_popsize = self.popsize
         self.rounds = 0
         self._fitness = make_fitness("rank")
@@ -350,63 +338,60 @@ class NichingDiffusionEvolution(Optimizer):
             pool_c.append(cost)
         return np.concatenate(pool_x), np.concatenate(pool_c)
 
-    def _tests(self, pairs, points, costs, edge):
-        """Run hill-valley tests on index pairs of ``points`` in one batch; True = same basin."""
-        if not pairs:
-            return []
+    def _tests(self, first, second, points, costs, edge):
+        """Hill-valley tests of the pairs ``(first[i], second[i])`` of ``points`` in one batch.
+
+        Returns a boolean array: True where the two lie in the same basin.
+        """
+        first, second = np.asarray(first, dtype=int), np.asarray(second, dtype=int)
+        if first.size == 0:
+            return np.zeros(0, dtype=bool)
         phase, self._phase = self._phase, "tests"
-        counts = [test_point_count(np.linalg.norm(points[i] - points[j]), edge)
-                  for i, j in pairs]
-        segments = [segment_points(points[i], points[j], count)
-                    for (i, j), count in zip(pairs, counts)]
-        test_costs = yield from self._evaluate(np.concatenate(segments))
+        a, b = points[first], points[second]
+        counts = interior_counts(np.linalg.norm(a - b, axis=1), edge)
+        test_costs = yield from self._evaluate(segment_points(a, b, counts))
         self._phase = phase
-        per_pair = np.split(test_costs, np.cumsum(counts)[:-1])
-        return [same_basin(costs[i], costs[j], tested)
-                for (i, j), tested in zip(pairs, per_pair)]
+        return same_basin(costs[first], costs[second], test_costs, counts)
 
     def _basins(self, X, C, edge, ids=None):
         """Nearest-better clustering with hill-valley tests; the best point of every basin.
 
-        With ``ids`` (the points' indices in the kept pool), a verdict on a
-        pair is remembered for the later rounds, which see the same points again.
+        Every point is tested against its nearest better point, and on a
+        valley against the next nearest, in waves (all points at once); it
+        joins the basin of the first one with no valley between.  With
+        ``ids`` (the points' indices in the kept pool), a verdict on a pair is
+        remembered for the later rounds, which see the same points again.
         """
         n = X.shape[0]
         if n == 0:
             return []
-        order, candidates = nearest_better(X, C, min(self.dim + 1, MAX_CANDIDATES))
-        pending = {int(order[r]): [int(c) for c in candidates[r]] for r in range(1, n)}
-
-        def key(i, j):
-            return (int(ids[i]), int(ids[j])) if ids is not None else (i, j)
-
+        count = min(self.dim + 1, MAX_CANDIDATES)
+        order, by_rank = nearest_better(X, C, count)
+        candidates = np.empty_like(by_rank)
+        candidates[order] = by_rank
+        names = np.arange(n) if ids is None else np.asarray(ids)
         verdicts = self._verdicts if ids is not None else {}
-        # the candidates of every point are tested in waves: nearest better first, then the next
+        parent, position = np.full(n, -1), np.zeros(n, dtype=int)
         while True:
-            pairs = [(i, c[0]) for i, c in pending.items()
-                     if len(c) > 0 and c[0] >= 0 and key(i, c[0]) not in verdicts]
-            if pairs:
-                results = yield from self._tests(pairs, X, C, edge)
-                for (i, j), same in zip(pairs, results):
-                    verdicts[key(i, j)] = same
-            progressed = False
-            for i, c in list(pending.items()):
-                if not c or c[0] < 0:
-                    continue
-                if verdicts[key(i, c[0])]:
-                    pending[i] = [-1 - c[0]]  # joined the basin of this better point
-                else:
-                    c.pop(0)
-                    progressed = True
-                    if not c:
-                        del pending[i]
-            if not pairs and not progressed:
+            live = np.flatnonzero((parent < 0) & (position < count))
+            live = live[candidates[live, position[live]] >= 0]
+            if live.size == 0:
                 break
-        leader = np.full(n, -1)
-        for r in range(n):
-            i = int(order[r])
-            joined = pending.get(i)
-            leader[i] = leader[-1 - joined[0]] if joined else i
+            other = candidates[live, position[live]]
+            keys = list(zip(names[live].tolist(), names[other].tolist()))
+            unknown = [m for m, key in enumerate(keys) if key not in verdicts]
+            if unknown:
+                results = yield from self._tests(live[unknown], other[unknown], X, C, edge)
+                verdicts.update(zip([keys[m] for m in unknown], results.tolist()))
+            same = np.fromiter((verdicts[key] for key in keys), dtype=bool, count=len(keys))
+            parent[live[same]] = other[same]
+            position[live[~same]] += 1
+        leader = np.where(parent >= 0, parent, np.arange(n))
+        while True:  # every point to the root of its chain of better points
+            root = leader[leader]
+            if np.array_equal(root, leader):
+                break
+            leader = root
         _, cluster = np.unique(leader, return_inverse=True)
         squared = np.sum((X - X[leader]) ** 2, axis=1)
         spread = np.sqrt(np.bincount(cluster, squared) / np.bincount(cluster))
@@ -417,65 +402,31 @@ class NichingDiffusionEvolution(Optimizer):
         """Drop the starts that lie in the basin of an archived optimum."""
         if not starts or self.archive_size == 0:
             return starts
-        points = np.vstack([self._archive_x] + [start[0][None, :] for start in starts])
+        start_x = np.vstack([start[0] for start in starts])
+        points = np.vstack([self._archive_x, start_x])
         costs = np.concatenate([self._archive_cost, [start[1] for start in starts]])
-        m = self.archive_size
-        pairs = []
-        for k, (p, _, _) in enumerate(starts):
-            nearest = int(np.argmin(np.sum((self._archive_x - p) ** 2, axis=1)))
-            pairs.append((m + k, nearest))
-        results = yield from self._tests(pairs, points, costs, edge)
-        return [start for start, same in zip(starts, results) if not same]
+        squared = np.sum((start_x[:, None, :] - self._archive_x[None, :, :]) ** 2, axis=2)
+        nearest = np.argmin(squared, axis=1)
+        same = yield from self._tests(self.archive_size + np.arange(len(starts)), nearest,
+                                      points, costs, edge)
+        return [start for start, taboo in zip(starts, same) if not taboo]
 
     def _local_searches(self, starts, edge):
-        """One CMA-ES per start, run in lockstep; each result is offered to the archive.
-
-        A race keeps the budget for the searches that can still reach the best
-        value known: after ``RACE_WINDOW`` generations, a search whose best is
-        behind the best known by more than ``race`` times what it gained over
-        the last ``RACE_WINDOW`` generations is stopped (it is converging to a
-        worse optimum).
-        """
-        queue = list(starts)  # best first: when the budget runs out, the best were searched
-        searches, records = [], []
+        """One CMA-ES per start, ``concurrent`` at a time in one batch; each result is offered
+        to the archive.  The starts come best first: when the budget runs out, the best
+        basins were searched."""
+        queue = list(starts)
+        searches = CMABatch(self.dim, self.concurrent, self.local_popsize, rng=self.rng,
+                            tolfun=self.local_tolfun, tolx=1e-12)
         self._phase = "local"
-        while searches or queue:
-            while queue and len(searches) < self.concurrent:
+        while searches.running or queue:
+            while queue and searches.free:
                 point, _, spread = queue.pop(0)
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    searches.append(CMAES(
-                        x0=np.clip(point, -1.0, 1.0),
-                        sigma0=self.local_sigma * (spread if self.cluster_sigma else edge),
-                        popsize=self.local_popsize, bounds=[(-1.0, 1.0)] * self.dim,
-                        rng=self.rng, tolfun=self.local_tolfun, tolx=1e-12))
-                records.append([])
-            asked = [np.asarray(s.backend.to_host(s.ask()), dtype=np.float64) for s in searches]
-            costs = yield from self._evaluate(np.concatenate(asked))
-            offset, running, kept_records = 0, [], []
-            for search, points, record in zip(searches, asked, records):
-                part = costs[offset:offset + points.shape[0]]
-                offset += points.shape[0]
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore", NonFiniteObjectiveWarning)
-                    search.tell(part)
-                record.append(search.best_fun)
-                committed = search.sigma < COMMITTED_SIGMA * search.sigma0
-                if search.stop_reason() is None and not (committed and self._behind(record)):
-                    running.append(search)
-                    kept_records.append(record)
-                else:
-                    yield from self._offer(search.best_x, search.best_fun, edge)
-            searches, records = running, kept_records
-
-    def _behind(self, record):
-        """Whether a local search with best costs ``record`` (per generation) lost the race."""
-        if self.race is None or len(record) <= RACE_WINDOW:
-            return False
-        gap = record[-1] - self._best_cost
-        slack = self.tolerance * (1.0 + abs(self._best_cost))
-        gained = record[-1 - RACE_WINDOW] - record[-1]
-        return gap > slack and gap > self.race * gained
+                searches.start(point, self.local_sigma * (spread if self.cluster_sigma else edge))
+            costs = yield from self._evaluate(searches.ask())
+            searches.tell(costs)
+            for point, cost in zip(*searches.finished()):
+                yield from self._offer(point, float(cost), edge)
 
     def _offer(self, point, cost, edge):
         """Add an optimum to the archive unless it is worse than the best or already there."""
@@ -488,7 +439,7 @@ class NichingDiffusionEvolution(Optimizer):
         if self.archive_size:
             nearest = int(np.argmin(np.sum((self._archive_x - point) ** 2, axis=1)))
             points = np.vstack([self._archive_x[nearest], point])
-            same = yield from self._tests([(0, 1)], points,
+            same = yield from self._tests([0], [1], points,
                                           np.array([self._archive_cost[nearest], cost]), edge)
             if same[0]:
                 if cost < self._archive_cost[nearest]:

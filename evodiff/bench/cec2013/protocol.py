@@ -72,8 +72,9 @@ NICHING_ROW_KEYS = ("method", "problem", "seed", "evaluations", "max_fes", "repo
 MODE_RESERVE = 100
 
 
-def _front_door_solutions(method, problem, objective, generator):
-    """Run ``maximize`` with the method's budget settings; its modes are the solution set."""
+def _front_door_solutions(method, problem, objective, generator, options=None):
+    """Run ``maximize`` with the method's budget settings (and ``options`` over them); its
+    modes are the solution set."""
     from ...optimize import maximize
     from ...registry import get_method
 
@@ -92,6 +93,7 @@ def _front_door_solutions(method, problem, objective, generator):
             return True
         return False
 
+    settings.update(options or {})
     popsize, maxiter = settings.pop("popsize", None), settings.pop("maxiter", None)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", NonFiniteObjectiveWarning)
@@ -104,7 +106,7 @@ def _front_door_solutions(method, problem, objective, generator):
             np.array([m.fun for m in res.modes], dtype=np.float64))
 
 
-def run_niching(method, problem, seed):
+def run_niching(method, problem, seed, options=None):
     """Run ``method`` once on ``problem`` and score its solution set.
 
     Parameters
@@ -114,6 +116,8 @@ def run_niching(method, problem, seed):
     problem : int or str
         1-20 or ``'F1'`` ... ``'F20'``.
     seed : int
+    options : dict, optional
+        Settings of a registered method over its defaults (for tuning; peers take none).
 
     Returns
     -------
@@ -128,9 +132,11 @@ def run_niching(method, problem, seed):
     generator = np.random.default_rng(named_seed(seed, method, problem.name))
     objective = BudgetedObjective(problem, problem.max_fes)
     if method in PEERS:
+        if options:
+            raise ValueError(f"the peer {method!r} takes no options; got {sorted(options)}")
         points, values = PEERS[method](problem, objective, generator)
     else:
-        points, values = _front_door_solutions(method, problem, objective, generator)
+        points, values = _front_door_solutions(method, problem, objective, generator, options)
     # a reported value the run never paid for (NaN past the budget) is not a solution
     valid = np.isfinite(values)
     points, values = points[valid], values[valid]

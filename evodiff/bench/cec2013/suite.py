@@ -31,7 +31,7 @@ def _check_method(method):
 
 
 def run_niching_suite(methods, problems=None, runs=DEFAULT_RUNS, first_seed=0, jobs=1,
-                      progress=False):
+                      progress=False, options=None):
     """Run every method on every problem with seeds ``first_seed .. first_seed + runs - 1``.
 
     Parameters
@@ -47,6 +47,8 @@ def run_niching_suite(methods, problems=None, runs=DEFAULT_RUNS, first_seed=0, j
         Worker processes (fresh, one BLAS thread each); the rows do not depend on it.
     progress : bool, default False
         A tqdm bar over the runs.
+    options : dict, optional
+        Settings over the defaults of every registered method named (for tuning).
 
     Returns
     -------
@@ -66,7 +68,8 @@ def run_niching_suite(methods, problems=None, runs=DEFAULT_RUNS, first_seed=0, j
     if not methods or not numbers:
         raise ValueError("methods and problems must not be empty")
     # the long problems first, so that the pool is not left waiting on them at the end
-    tasks = [(m, p, s) for p in sorted(numbers, key=lambda p: -niching_problem(p).max_fes)
+    options = dict(options or {})
+    tasks = [(m, p, s, options) for p in sorted(numbers, key=lambda p: -niching_problem(p).max_fes)
              for m in methods for s in range(first_seed, first_seed + runs)]
     rows = run_tasks(_task, tasks, jobs, progress, desc="bench cec2013-niching")
     rows.sort(key=lambda r: (niching_problem(r["problem"]).number, r["method"], r["seed"]))
