@@ -99,6 +99,17 @@ def test_hill_valley_helpers():
             found = candidates[rank]
             assert found[found >= 0].tolist() == expected.tolist()
         assert candidates[1].tolist() == [order[0], -1]  # one better point only
+    # the best points far from a crowd: their better points lie beyond the tree's neighbours
+    crowd = np.vstack([rng.normal(size=(400, 2)), [[50.0, 50.0], [-50.0, 50.0]]])
+    costs = np.concatenate([rng.random(400), [-2.0, -1.0]])
+    order, candidates = nearest_better(crowd, costs, 3)
+    assert order[:2].tolist() == [400, 401] and candidates[1].tolist() == [400, -1, -1]
+    for rank in (2, 3, 200):
+        i = order[rank]
+        better = np.flatnonzero(costs < costs[i])
+        nearest = better[np.argsort(np.linalg.norm(crowd[better] - crowd[i], axis=1))[:3]]
+        found = candidates[rank]
+        assert found[found >= 0].tolist() == nearest.tolist()
 
 
 def test_budgeted_objective_refuses_past_the_budget():

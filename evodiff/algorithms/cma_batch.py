@@ -180,13 +180,17 @@ class CMABatch:
         rank_mu = np.matmul(np.swapaxes(y * factors[:, :, None], 1, 2), y)
         delta = np.where(h_sigma, 0.0, p.cc * (2.0 - p.cc))
         decay = 1.0 + p.c1 * delta - p.c1 - p.cmu * self._weight_sum
-        self.C[slots] = decay[:, None, None] * self.C[slots] \
+        C = decay[:, None, None] * self.C[slots] \
             + p.c1 * pc[:, :, None] * pc[:, None, :] + p.cmu * rank_mu
         self.sigma[slots] = sigma * np.exp(np.minimum(1.0, (p.cs / p.ds) * (norm_ps / p.chi_n - 1.0)))
         self.ps[slots], self.pc[slots], self.generation[slots] = ps, pc, generation
-        due = slots[generation - self._eigen_generation[slots] > p.eigen_gap]
-        if due.size:
-            self._decompose(due)
+        due = generation - self._eigen_generation[slots] > p.eigen_gap
+        if due.all():
+            self._decompose(slots, C)
+        else:
+            self.C[slots] = C
+            if due.any():
+                self._decompose(slots[due], C[due])
 
     def _penalised(self, cost, excess):
         """Costs plus each search's own finite value span times the squared excess."""
@@ -214,17 +218,17 @@ class CMABatch:
         self._last_high[slots] = np.where(finite > 0, ordered[rows, np.maximum(finite - 1, 0)],
                                           np.inf)
 
-    def _decompose(self, slots):
-        """Refresh ``B`` and ``D`` of ``slots`` from symmetrised, well-conditioned ``C``."""
-        C = self.C[slots]
+    def _decompose(self, slots, C):
+        """Store ``C`` of ``slots`` symmetrised and well-conditioned, with its ``B`` and ``D``."""
         C = (C + np.swapaxes(C, 1, 2)) / 2.0
         values, vectors = np.linalg.eigh(C)
         low, high = values[:, 0], values[:, -1]
         shift = np.where((low <= 0) | (high > _MAX_CONDITION * low),
                          high / _MAX_CONDITION - np.minimum(low, 0.0), 0.0)
-        C = C + shift[:, None, None] * np.eye(self.dim)
-        values = values + shift[:, None]
-        low = low + shift
+        if shift.any():
+            C = C + shift[:, None, None] * np.eye(self.dim)
+            values = values + shift[:, None]
+            low = low + shift
         with np.errstate(divide="ignore", invalid="ignore"):
             self._condition[slots] = np.where(low > 0, high / low, np.inf)
         self.C[slots], self.B[slots] = C, vectors

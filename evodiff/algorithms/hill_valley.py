@@ -141,20 +141,31 @@ def _first_better(near, ranks, count):
     return chosen, taken.sum(axis=1) >= np.minimum(count, ranks)
 
 
+#: Most neighbours asked of the k-d tree; a point still short of better ones is searched by
+#: brute force among the points better than it.
+_MAX_TREE_NEIGHBOURS = 128
+
+
 def _with_tree(ranked, count):
     from scipy.spatial import cKDTree
 
     n = ranked.shape[0]
     tree = cKDTree(ranked)
     candidates = np.full((n, count), -1)
-    pending, neighbours = np.arange(n), min(n, 4 * count + 8)
-    while pending.size:
+    pending, neighbours = np.arange(n), min(n, 2 * count + 2)
+    # the points short of better neighbours ask the tree again for twice as many
+    while pending.size and neighbours <= _MAX_TREE_NEIGHBOURS:
         _, near = tree.query(ranked[pending], k=neighbours)
         chosen, enough = _first_better(np.asarray(near).reshape(pending.size, neighbours),
                                        pending, count)
         enough |= neighbours >= n
         candidates[pending[enough]] = chosen[enough]
         pending, neighbours = pending[~enough], min(n, 2 * neighbours)
+    for rank in pending:
+        distance = np.sum((ranked[:rank] - ranked[rank]) ** 2, axis=1)
+        k = min(count, rank)
+        nearest = np.argpartition(distance, k - 1)[:k] if k < rank else np.arange(rank)
+        candidates[rank, :k] = nearest[np.lexsort((nearest, distance[nearest]))]
     return candidates
 
 

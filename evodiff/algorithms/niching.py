@@ -94,8 +94,6 @@ class NichingDiffusionEvolution(Optimizer):
         Population of each local CMA-ES; default ``4 + floor(3 ln D)``.
     local_sigma : float, default 0.5
         Step size of a local CMA-ES, in units of the round's sample spacing.
-    cluster_sigma : bool, default False
-        Use the spread of the basin's points instead of the sample's spacing.
     local_tolfun : float, default 1e-10
         A local search stops when its values span less than this.
     concurrent : int, default 16
@@ -120,7 +118,7 @@ class NichingDiffusionEvolution(Optimizer):
 
     def __init__(self, dim=None, popsize=None, *, maxfevals=None, explore_steps=0, noise=0.5,
                  denoise_selected=False, selection=0.25, growth=2.0, reuse=True,
-                 tolerance=1e-6, local_popsize=None, local_sigma=0.5, cluster_sigma=False,
+                 tolerance=1e-6, local_popsize=None, local_sigma=0.5,
                  local_tolfun=1e-10, concurrent=16, maxiter=None, bounds=None,
                  center=None, scale=None, sense="min", rng=None, dtype="float64", backend="numpy"):
         super().__init__(popsize, dim=dim, bounds=bounds, center=center, scale=scale,
@@ -139,7 +137,6 @@ class NichingDiffusionEvolution(Optimizer):
                               else check_int("local_popsize", local_popsize, minimum=4))
         self.local_sigma = check_real("local_sigma", local_sigma, minimum=0.0, strict=True)
         self.local_tolfun = check_real("local_tolfun", local_tolfun, minimum=0.0)
-        self.cluster_sigma = bool(cluster_sigma)
         self.reuse = bool(reuse)
         self.concurrent = check_int("concurrent", concurrent, minimum=1)
         self.denoise_selected = bool(denoise_selected)
@@ -392,11 +389,7 @@ class NichingDiffusionEvolution(Optimizer):
             if np.array_equal(root, leader):
                 break
             leader = root
-        _, cluster = np.unique(leader, return_inverse=True)
-        squared = np.sum((X - X[leader]) ** 2, axis=1)
-        spread = np.sqrt(np.bincount(cluster, squared) / np.bincount(cluster))
-        return [(X[i], C[i], max(float(spread[cluster[i]]), edge))
-                for i in order if leader[i] == i]
+        return [(X[i], C[i]) for i in order if leader[i] == i]
 
     def _untaboo(self, starts, edge):
         """Drop the starts that lie in the basin of an archived optimum."""
@@ -421,8 +414,8 @@ class NichingDiffusionEvolution(Optimizer):
         self._phase = "local"
         while searches.running or queue:
             while queue and searches.free:
-                point, _, spread = queue.pop(0)
-                searches.start(point, self.local_sigma * (spread if self.cluster_sigma else edge))
+                point, _ = queue.pop(0)
+                searches.start(point, self.local_sigma * edge)
             costs = yield from self._evaluate(searches.ask())
             searches.tell(costs)
             for point, cost in zip(*searches.finished()):
