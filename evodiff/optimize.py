@@ -70,8 +70,9 @@ def _region(bounds, x0, sigma):
 
 def _intermediate(opt, history):
     """What the callback receives after a generation."""
-    return OptimizeResult(x=opt.best_x, fun=opt.best_fun, nit=opt.nit, nfev=opt.nfev,
-                          history=history.as_arrays())
+    best_x = opt.best_x
+    return OptimizeResult(x=None if best_x is None else best_x.copy(), fun=opt.best_fun,
+                          nit=opt.nit, nfev=opt.nfev, history=history.as_arrays())
 
 
 def _scalar_objective(fun, vectorized, args, space, counter):
@@ -372,8 +373,9 @@ def _run(fun, sense, bounds, x0, sigma, method, popsize, maxiter, args, vectoriz
     if chosen is not None:
         message = f"method 'auto' chose {spec.name!r} ({chosen}): {message}"
     return OptimizeResult(
-        x=best_x, fun=best_fun, nfev=opt.nfev + counter[0], nit=opt.nit,
-        success=success, message=message, method=spec.name,
+        x=None if best_x is None else np.array(best_x), fun=best_fun,
+        nfev=opt.nfev + counter[0], nit=opt.nit, success=success, message=message,
+        method=spec.name,
         population=np.asarray(opt.backend.to_host(opt.population), dtype=np.float64),
         estimates=opt.candidates(), modes=modes,
         history=history.as_arrays(),

@@ -164,7 +164,7 @@ class Optimizer:
     STATE = (
         Field("nit", "int"),
         Field("nfev", "int"),
-        Field("best_x", "host", ("dim",), optional=True),
+        Field("best_x", "host", ("dim",), "_best_x", optional=True),
         Field("best_cost", "float", attr="_best_cost"),
         Field("warn_state", "json", attr="_warn_state"),
         Field("rng", "rng"),
@@ -193,7 +193,7 @@ class Optimizer:
                 "(evodiff.algorithms.base.MAX_POPULATION_BYTES)")
         self.nit = 0
         self.nfev = 0
-        self.best_x = None
+        self._best_x = None
         self._best_cost = float("inf")
         self._warn_state = {}
         self._pending_x = self._pending_points = self._pending_excess = None
@@ -215,6 +215,16 @@ class Optimizer:
     def xp(self):
         """module : the Array-API namespace of this optimiser's arrays."""
         return self.backend.xp
+
+    @property
+    def best_x(self):
+        """numpy.ndarray or None : best point evaluated so far (problem space, host), a
+        read-only view: the optimiser's own copy cannot be changed through it."""
+        if self._best_x is None:
+            return None
+        view = self._best_x.view()
+        view.flags.writeable = False
+        return view
 
     @property
     def best_fun(self):
@@ -393,9 +403,9 @@ class Optimizer:
         xp = self.xp
         index = int(xp.argmin(cost))
         value = float(cost[index])
-        if value < self._best_cost or self.best_x is None:
+        if value < self._best_cost or self._best_x is None:
             self._best_cost = value
-            self.best_x = np.array(self.backend.to_host(points[index, :]), dtype=np.float64)
+            self._best_x = np.array(self.backend.to_host(points[index, :]), dtype=np.float64)
 
     # -- checkpointing (declared in SETTINGS / STATE / PARTS, see evodiff.state) ----------
 
@@ -411,7 +421,7 @@ class Optimizer:
         space = self.space
         if not space.bounded:
             return
-        for name, attr in (("best_x", "best_x"), ("pending_points", "_pending_points")):
+        for name, attr in (("best_x", "_best_x"), ("pending_points", "_pending_points")):
             value = values.get(attr)
             if value is None:
                 continue

@@ -215,7 +215,8 @@ def binary_run(fun, sense, bounds, method, popsize, maxiter, args, vectorized, r
         message = f"method 'auto' chose {spec.name!r} ({chosen}): {message}"
     estimates = opt.estimates
     return OptimizeResult(
-        x=best_x, fun=best_fun, nfev=opt.nfev + counter[0], nit=opt.nit, success=success,
+        x=None if best_x is None else np.array(best_x), fun=best_fun,
+        nfev=opt.nfev + counter[0], nit=opt.nit, success=success,
         message=message, method=spec.name, population=population,
         estimates=None if estimates is None else np.asarray(opt.backend.to_host(estimates),
                                                             dtype=np.float64),
