@@ -49,6 +49,23 @@ def test_run_maxcut_names_the_bad_line(tmp_path, capsys):
     assert "line 3" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("kind", ["garbage", "directory", "huge header", "nan weight"])
+def test_run_maxcut_on_a_bad_file_exits_2_without_a_traceback(kind, tmp_path, capsys):
+    path = tmp_path / "graph"
+    if kind == "garbage":
+        path.write_bytes(bytes(range(256)))
+    elif kind == "directory":
+        path.mkdir()
+    elif kind == "huge header":
+        path.write_text("100000000 1\n1 2 1\n")
+    else:
+        path.write_text("3 2\n1 2 nan\n2 3 1\n")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["run", "maxcut", "--graph", str(path)])
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2 and "Traceback" not in err and str(path) in err
+
+
 def test_demo_maxcut_prints_both_methods_and_saves_a_figure(square_graph, tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["demo", "maxcut", "--graph", str(square_graph), "--steps", "20",

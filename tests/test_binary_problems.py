@@ -135,9 +135,16 @@ def test_gset_reader_gives_the_graph_of_the_file():
 
 @pytest.mark.parametrize("text, match", [
     ("3 2\n1 2 1\n", "announces 2 edges, the file holds 1 \\(truncated\\)"),
-    ("3 1\n1 4 1\n", "line 2: vertex out of range 1..3"),
-    ("3 1\n1 x 1\n", "line 2: not numbers"),
-    ("3 1\n2 2 1\n", "line 2: self-loop"),
+    ("3 2\n1 4 1\n1 2 1\n", "line 2: vertex out of range 1..3"),
+    ("3 2\n1 x 1\n1 2 1\n", "line 2: not numbers"),
+    ("3 2\n2 2 1\n1 2 1\n", "line 2: self-loop"),
+    ("3 2\n1 2 nan\n1 3 1\n", "line 2: a weight must be finite"),
+    ("3 2\n1 2 1e400\n1 3 1\n", "line 2: a weight must be finite"),
+    ("3 2\n1 2 inf\n1 3 1\n", "line 2: a weight must be finite"),
+    ("100000000 0\n", "line 1: n must be >= 2 and m >= 1"),
+    ("100000000 1\n1 2 1\n", "line 1: 1 edges touch at most 2 vertices, not the 100000000"),
+    ("-2 1\n1 2 1\n", "line 1: n must be >= 2"),
+    ("0 1\n1 2 1\n", "line 1: n must be >= 2"),
     ("", "empty file"),
 ])
 def test_malformed_gset_files_name_the_line(tmp_path, text, match):
@@ -150,10 +157,21 @@ def test_malformed_gset_files_name_the_line(tmp_path, text, match):
 
 
 @pytest.mark.parametrize("text, match", [
-    ("p qubo 0 3 1 1\n0 0 1\n", "announces 2 entries, the file holds 1"),
-    ("p qubo 0 3 1 0\n0 5 1\n", "line 2: index out of range"),
+    ("p qubo 0 3 1 1\n0 0 1\n", "announces 1 diagonal and 1 off-diagonal entries, the file "
+                                "holds 1 and 0"),
+    ("p qubo 0 3 1 1\n0 0 1\n0 5 1\n", "line 3: index out of range"),
     ("0 0 1\n", "line 1: an entry before the 'p qubo' line"),
     ("c nothing\n", "no 'p qubo' line"),
+    ("p qubo 0 100000000 0 0\n", "line 1: 0 diagonal and 0 off-diagonal entries touch at most "
+                                 "0 variables, not the 100000000"),
+    ("p qubo 0 -2 1 0\n0 0 1\n", "line 1: n must be >= 1"),
+    ("p qubo 0 2 0 1\n0 1 1\n0 1 2\n", "line 3: entry \\(0, 1\\) is given again \\(first on "
+                                        "line 2\\)"),
+    ("p qubo 0 2 0 1\n1 0 1\n", "line 2: an entry below the diagonal"),
+    ("p qubo 0 2 0 1\np qubo 0 2 0 1\n0 1 1\n", "line 2: a second 'p' line"),
+    ("p qubo 0 2 0 1\ncat 0 1\n0 1 1\n", "line 2: not numbers: 'cat 0 1'"),
+    ("p qubo 0 2 0 1\n0 1 nan\n", "line 2: a weight must be finite"),
+    ("p qubo 0 2 0 1\n0 1 1e400\n", "line 2: a weight must be finite"),
 ])
 def test_malformed_bqp_files_name_the_line(tmp_path, text, match):
     from evodiff.binary import read_bqp
@@ -162,6 +180,25 @@ def test_malformed_bqp_files_name_the_line(tmp_path, text, match):
     path.write_text(text)
     with pytest.raises(ValueError, match=match):
         read_bqp(path)
+
+
+def test_readers_refuse_binary_garbage_and_directories_naming_the_file(tmp_path):
+    from evodiff.binary import read_bqp, read_gset
+
+    garbage = tmp_path / "garbage"
+    garbage.write_bytes(bytes(range(256)) * 4)
+    for reader in (read_gset, read_bqp):
+        with pytest.raises(ValueError, match="garbage: not a text file"):
+            reader(garbage)
+        with pytest.raises(ValueError, match="is a directory"):
+            reader(tmp_path)
+
+
+def test_a_comment_is_a_line_c_and_blank_then_text():
+    from evodiff.binary.readers import _is_comment
+
+    assert _is_comment("c") and _is_comment("c a comment") and _is_comment("c\tx")
+    assert not _is_comment("cat 0 1") and not _is_comment("c0 1 2")
 
 
 @pytest.mark.parametrize("seed", range(3))

@@ -11,7 +11,8 @@
   (minimise ``QUBO(-Q)`` to maximise it).
 
 A malformed or truncated file raises ``ValueError`` naming the file and the
-line.
+line, before anything sized by the header is allocated: a header's sizes are
+checked against the entries the file holds.
 """
 
 from __future__ import annotations
@@ -29,9 +30,26 @@ def _numbers(path, number, line, kinds):
     if len(fields) != len(kinds):
         raise ValueError(f"{path}, line {number}: expected {len(kinds)} numbers; got {line.strip()!r}")
     try:
-        return [kind(field) for kind, field in zip(kinds, fields)]
+        values = [kind(field) for kind, field in zip(kinds, fields)]
     except ValueError:
         raise ValueError(f"{path}, line {number}: not numbers: {line.strip()!r}") from None
+    for value in values:
+        if isinstance(value, float) and not np.isfinite(value):
+            raise ValueError(f"{path}, line {number}: a weight must be finite; got "
+                             f"{line.strip()!r}")
+    return values
+
+
+def _lines(path, what):
+    """``(number, text)`` of every line of a text file; a clear error for anything else."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return list(enumerate(handle.read().splitlines(), start=1))
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{path}: not a text file ({what} files are plain text; byte "
+                         f"{exc.start} cannot be read)") from None
+    except IsADirectoryError:
+        raise ValueError(f"{path}: is a directory, not a {what} file") from None
 
 
 def read_gset(path):
@@ -45,18 +63,30 @@ def read_gset(path):
     -------
     MaxCut
         Vertices renumbered from 0.
+
+    Raises
+    ------
+    ValueError
+        Naming the file and line: a header that does not fit the edges read
+        (``m`` edges touch at most ``2 m`` vertices, so a larger ``n`` is
+        refused before anything of its size is allocated), a vertex out of
+        range, a self-loop, a weight that is not a finite number, a file that
+        is not text, a directory.
     """
-    with open(path) as handle:
-        lines = [(k + 1, line) for k, line in enumerate(handle) if line.strip()]
+    lines = [(number, line) for number, line in _lines(path, "G-set") if line.strip()]
     if not lines:
         raise ValueError(f"{path}: empty file; expected a first line 'n m'")
-    n, m = _numbers(path, lines[0][0], lines[0][1], (int, int))
-    if n < 2 or m < 0:
-        raise ValueError(f"{path}, line {lines[0][0]}: n must be >= 2 and m >= 0; got {n} {m}")
+    head, header = lines[0]
+    n, m = _numbers(path, head, header, (int, int))
+    if n < 2 or m < 1:
+        raise ValueError(f"{path}, line {head}: n must be >= 2 and m >= 1; got {n} {m}")
     body = lines[1:]
     if len(body) != m:
         raise ValueError(f"{path}: the header announces {m} edges, the file holds {len(body)} "
                          f"({'truncated' if len(body) < m else 'extra lines'})")
+    if n > 2 * m:
+        raise ValueError(f"{path}, line {head}: {m} edges touch at most {2 * m} vertices, not "
+                         f"the {n} the header announces")
     edges = np.empty((m, 2), dtype=np.int64)
     weights = np.empty(m)
     for k, (number, line) in enumerate(body):
@@ -68,6 +98,10 @@ def read_gset(path):
         edges[k] = (i - 1, j - 1)
         weights[k] = w
     return MaxCut(n, edges, weights)
+
+
+def _is_comment(text):
+    return text == "c" or text[:2] in ("c ", "c\t")
 
 
 def read_bqp(path):
@@ -82,42 +116,73 @@ def read_bqp(path):
     QUBO
         ``x^T Q x`` equals the instance's objective (to be maximised); ``Q``
         is sparse.
+
+    Raises
+    ------
+    ValueError
+        Naming the file and line: a second ``p`` line, an entry before it, an
+        index out of range, an entry below the diagonal or given twice, a
+        value that is not a finite number, a header that does not fit the
+        entries (``d`` diagonal and ``o`` off-diagonal entries touch at most
+        ``d + 2 o`` variables, so a larger ``n`` is refused before anything
+        of its size is allocated), a file that is not text, a directory.
     """
     header = None
+    seen = {}
     rows, cols, values = [], [], []
-    with open(path) as handle:
-        for number, line in enumerate(handle, start=1):
-            text = line.strip()
-            if not text or text.startswith("c"):
-                continue
-            if text.startswith("p"):
-                fields = text.split()
-                if len(fields) != 6 or fields[1] != "qubo":
-                    raise ValueError(f"{path}, line {number}: expected 'p qubo 0 n nDiag "
-                                     f"nOffDiag'; got {text!r}")
-                try:
-                    header = [int(f) for f in fields[2:]]
-                except ValueError:
-                    raise ValueError(f"{path}, line {number}: not numbers: {text!r}") from None
-                continue
-            if header is None:
-                raise ValueError(f"{path}, line {number}: an entry before the 'p qubo' line")
-            i, j, q = _numbers(path, number, text, (int, int, float))
-            n = header[1]
-            if not (0 <= i < n and 0 <= j < n):
-                raise ValueError(f"{path}, line {number}: index out of range 0..{n - 1}: {text!r}")
-            if i == j:
-                rows.append(i), cols.append(j), values.append(q)
-            else:
-                rows += [i, j]
-                cols += [j, i]
-                values += [q / 2.0, q / 2.0]
+    for number, line in _lines(path, "bqp"):
+        text = line.strip()
+        if not text or _is_comment(text):
+            continue
+        if text.startswith("p"):
+            if header is not None:
+                raise ValueError(f"{path}, line {number}: a second 'p' line (the first is line "
+                                 f"{header[0]})")
+            fields = text.split()
+            if len(fields) != 6 or fields[0] != "p" or fields[1] != "qubo":
+                raise ValueError(f"{path}, line {number}: expected 'p qubo 0 n nDiag "
+                                 f"nOffDiag'; got {text!r}")
+            try:
+                counts = [int(f) for f in fields[2:]]
+            except ValueError:
+                raise ValueError(f"{path}, line {number}: not numbers: {text!r}") from None
+            n, diagonal, off_diagonal = counts[1:]
+            if n < 1 or diagonal < 0 or off_diagonal < 0:
+                raise ValueError(f"{path}, line {number}: n must be >= 1 and the entry counts "
+                                 f">= 0; got {text!r}")
+            if n > diagonal + 2 * off_diagonal:
+                raise ValueError(f"{path}, line {number}: {diagonal} diagonal and {off_diagonal} "
+                                 f"off-diagonal entries touch at most "
+                                 f"{diagonal + 2 * off_diagonal} variables, not the {n} the "
+                                 "header announces")
+            header = (number, n, diagonal, off_diagonal)
+            continue
+        if header is None:
+            raise ValueError(f"{path}, line {number}: an entry before the 'p qubo' line")
+        i, j, q = _numbers(path, number, text, (int, int, float))
+        n = header[1]
+        if not (0 <= i < n and 0 <= j < n):
+            raise ValueError(f"{path}, line {number}: index out of range 0..{n - 1}: {text!r}")
+        if i > j:
+            raise ValueError(f"{path}, line {number}: an entry below the diagonal ({i} > {j}); "
+                             "the format lists the upper triangle")
+        if (i, j) in seen:
+            raise ValueError(f"{path}, line {number}: entry ({i}, {j}) is given again (first on "
+                             f"line {seen[(i, j)]})")
+        seen[(i, j)] = number
+        if i == j:
+            rows.append(i), cols.append(j), values.append(q)
+        else:
+            rows += [i, j]
+            cols += [j, i]
+            values += [q / 2.0, q / 2.0]
     if header is None:
         raise ValueError(f"{path}: no 'p qubo' line")
     _, n, diagonal, off_diagonal = header
-    entries = len(values) - (len(values) - sum(r == c for r, c in zip(rows, cols))) // 2
-    if entries != diagonal + off_diagonal:
-        raise ValueError(f"{path}: the header announces {diagonal + off_diagonal} entries, the "
-                         f"file holds {entries} (truncated?)")
+    on_diagonal = sum(1 for i, j in seen if i == j)
+    if (on_diagonal, len(seen) - on_diagonal) != (diagonal, off_diagonal):
+        raise ValueError(f"{path}: the header announces {diagonal} diagonal and {off_diagonal} "
+                         f"off-diagonal entries, the file holds {on_diagonal} and "
+                         f"{len(seen) - on_diagonal} (truncated?)")
     Q = sparse.coo_matrix((values, (rows, cols)), shape=(n, n)).tocsr()
     return QUBO(Q)
