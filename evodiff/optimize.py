@@ -65,7 +65,17 @@ def _region(bounds, x0, sigma):
     center = np.array(x0, dtype=np.float64)
     if center.ndim != 1 or center.size < 1:
         raise ValueError(f"x0 must be a 1-D array of length >= 1; got shape {center.shape}")
-    return {"center": center, "scale": 1.0 if sigma is None else sigma}
+    if not np.all(np.isfinite(center)):
+        raise ValueError(f"x0 must be finite; got {x0!r}")
+    if sigma is None:
+        return {"center": center, "scale": 1.0}
+    scale = np.array(sigma, dtype=np.float64)
+    if scale.ndim > 1 or (scale.ndim == 1 and scale.size != center.size):
+        raise ValueError(f"sigma must be a number or {center.size} numbers, one per coordinate "
+                         f"of x0; got shape {scale.shape}")
+    if not np.all(np.isfinite(scale)) or np.any(scale <= 0):
+        raise ValueError(f"sigma must be positive and finite; got {sigma!r}")
+    return {"center": center, "scale": sigma}
 
 
 def _intermediate(opt, history):
@@ -227,7 +237,7 @@ def _check_run_arguments(fun, method, popsize, maxiter, callback, mode_radius, m
                          checkpoint_every, polish):
     if not callable(fun):
         raise TypeError(f"fun must be callable; got {type(fun).__name__}")
-    if polish not in (False, True, "lbfgsb", "cmaes"):
+    if not (isinstance(polish, (bool, np.bool_)) or polish in ("lbfgsb", "cmaes")):
         raise ValueError(f"polish must be False, True, 'lbfgsb' or 'cmaes'; got {polish!r}")
     spec = get_method(method)
     if popsize is not None:
@@ -237,7 +247,7 @@ def _check_run_arguments(fun, method, popsize, maxiter, callback, mode_radius, m
     if callback is not None and not callable(callback):
         raise TypeError(f"callback must be callable or None; got {type(callback).__name__}")
     check_real("mode_radius", mode_radius, minimum=0.0, strict=True)
-    check_real("min_support", min_support, minimum=0.0)
+    check_real("min_support", min_support, minimum=0.0, maximum=1.0)
     check_int("checkpoint_every", checkpoint_every, minimum=1)
     return spec, popsize, maxiter
 

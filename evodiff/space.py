@@ -45,6 +45,7 @@ def parse_bounds(bounds, dim=None):
                 f"bounds: lb and ub must have the same shape; got {lower.shape} and {upper.shape}"
             )
     else:
+        _check_limit_kinds(bounds)
         try:
             pairs = np.array(bounds, dtype=np.float64)
         except (TypeError, ValueError) as exc:
@@ -59,8 +60,12 @@ def parse_bounds(bounds, dim=None):
         lower, upper = pairs[:, 0].copy(), pairs[:, 1].copy()
     if dim is not None and lower.size != dim:
         raise ValueError(f"bounds must have {dim} (min, max) pairs; got {lower.size}")
-    if not (np.all(np.isfinite(lower)) and np.all(np.isfinite(upper))):
-        raise ValueError("bounds must be finite; got a NaN or infinite limit")
+    for name, limits in (("lower", lower), ("upper", upper)):
+        bad = np.flatnonzero(~np.isfinite(limits))
+        if bad.size:
+            i = int(bad[0])
+            raise ValueError(f"bounds must be finite numbers; coordinate {i} has the {name} "
+                             f"limit {float(limits[i])!r}")
     with np.errstate(over="ignore"):
         wide = np.flatnonzero(~np.isfinite(upper - lower))
     if wide.size:
@@ -110,6 +115,31 @@ def inward_box(lower, upper, dtype_name):
         raise ValueError(f"bounds: coordinate {i} ({float(lower[i])!r}, {float(upper[i])!r}) "
                          f"holds no {dtype_name} value")
     return low, high
+
+
+def _check_limit_kinds(bounds):
+    """Refuse limits that NumPy would silently turn into numbers: None (NaN), bools, text."""
+    if isinstance(bounds, (str, bytes)):
+        return  # not pairs: the conversion's own error names it
+    try:
+        pairs = list(bounds)
+    except TypeError:
+        return  # not a sequence: the conversion's own error names it
+    for i, pair in enumerate(pairs):
+        if isinstance(pair, (str, bytes)):
+            return
+        try:
+            limits = list(pair)
+        except TypeError:
+            return
+        for name, limit in zip(("lower", "upper"), limits):
+            if limit is None:
+                raise ValueError(f"bounds: coordinate {i} has no {name} limit (None); bounds "
+                                 "need finite numbers on both sides")
+            if isinstance(limit, (bool, np.bool_, str, bytes)) or (
+                    isinstance(limit, np.ndarray) and limit.dtype.kind not in "iuf"):
+                raise TypeError(f"bounds: coordinate {i} has the {name} limit {limit!r}; "
+                                "bounds must be real numbers")
 
 
 def _vector(name, value, dim, positive=False):

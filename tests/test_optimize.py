@@ -168,6 +168,9 @@ def test_estimates_and_the_deprecated_x0_alias():
     ({"maxiter": 1}, ValueError, "maxiter must be >= 2"),
     ({"callback": 3}, TypeError, "callback"),
     ({"mode_radius": 0}, ValueError, "mode_radius"),
+    ({"polish": 1}, ValueError, "polish must be False, True"),
+    ({"polish": "yes"}, ValueError, "polish must be False, True"),
+    ({"min_support": 2.0}, ValueError, "min_support must be >= 0.0 and <= 1.0"),
     ({"x0": [0.0, 0.0]}, ValueError, "either bounds or x0"),
     ({"backend": "torch"}, ValueError, "backend"),
     ({"options": {"noise": -1}}, ValueError, "noise"),
@@ -181,8 +184,13 @@ def test_bad_input(kwargs, error, match):
 @pytest.mark.parametrize("kwargs, error, match", [
     ({}, ValueError, "give bounds, or x0 and sigma"),
     ({"x0": [[0.0]]}, ValueError, "x0 must be a 1-D"),
-    ({"x0": [0.0], "sigma": 0.0}, ValueError, "scale must be positive"),
-    ({"bounds": [(0, np.inf)]}, ValueError, "finite"),
+    ({"x0": [0.0], "sigma": 0.0}, ValueError, "sigma must be positive"),
+    ({"x0": [0.0, 0.0], "sigma": [1.0, 2.0, 3.0]}, ValueError, "sigma must be a number or 2"),
+    ({"x0": [np.nan, 0.0], "sigma": 1.0}, ValueError, "x0 must be finite"),
+    ({"bounds": [(0, np.inf)]}, ValueError, "coordinate 0 has the upper limit inf"),
+    ({"bounds": [(None, 1)]}, ValueError, "coordinate 0 has no lower limit \\(None\\)"),
+    ({"bounds": [(-1, 1), (False, True)]}, TypeError, "coordinate 1 has the lower limit False"),
+    ({"bounds": [("0", 1)]}, TypeError, "must be real numbers"),
     ({"bounds": [(1, 0)]}, ValueError, "min < max"),
 ])
 def test_bad_region(kwargs, error, match):
