@@ -126,10 +126,20 @@ class MLPPolicy:
         -------
         list of (numpy.ndarray (P, in, out), numpy.ndarray (P, out))
         """
-        params = np.asarray(to_numpy(params), dtype=self.dtype)
-        if params.ndim != 2 or params.shape[1] != self.num_params:
-            raise ValueError(
-                f"params must have shape (P, {self.num_params}); got shape {params.shape}")
+        raw = np.asarray(to_numpy(params))
+        if raw.dtype.kind not in "iuf":
+            raise TypeError(f"params must be real numbers (integer or floating); got dtype "
+                            f"{raw.dtype}")
+        if raw.ndim != 2 or raw.shape[1] != self.num_params or raw.shape[0] < 1:
+            raise ValueError(f"params must have shape (P, {self.num_params}) with P >= 1; got "
+                             f"shape {raw.shape}")
+        if not np.all(np.isfinite(raw)):
+            raise ValueError("params must be finite; they hold NaN or inf")
+        limit = float(np.finfo(self.dtype).max)
+        if raw.dtype.kind == "f" and raw.size and float(np.max(np.abs(raw))) > limit:
+            raise ValueError(f"params reach {float(np.max(np.abs(raw))):.3g}, beyond the "
+                             f"{self.dtype} range of the policy ({limit:.3g})")
+        params = raw.astype(self.dtype, copy=False)
         out, offset = [], 0
         for i, o in zip(self.layer_sizes[:-1], self.layer_sizes[1:]):
             weights = params[:, offset:offset + i * o].reshape(-1, i, o)
@@ -359,7 +369,7 @@ class PolicyEvaluator:
         if host.dtype.kind in "iuf" and not np.all(np.isfinite(host)):
             bad = int(np.count_nonzero(~np.isfinite(host).all(axis=-1))) if host.ndim else 1
             raise ValueError(f"params must be finite; {bad} policy weight vector(s) hold NaN or inf")
-        layers = self.policy.layers(params)
+        layers = self.policy.layers(host)
         population = layers[0][0].shape[0]
         repeat = len(seeds)
         layers = [(np.repeat(w, repeat, axis=0), np.repeat(b, repeat, axis=0)) for w, b in layers]

@@ -70,7 +70,10 @@ def test_max_cut_against_exhaustive_search_and_through_ising():
     (np.ones((2, 3)), "square"),
     (np.array([[0.0, 1.0], [2.0, 0.0]]), "symmetric"),
     (np.array([[np.nan, 0.0], [0.0, 0.0]]), "finite"),
-    ("abc", "real matrix"),
+    ("abc", "real numbers"),
+    (np.eye(2) * (1 + 1j), "real numbers .* complex128"),
+    (np.eye(2, dtype=bool), "real numbers .* bool"),
+    (sparse.identity(2, dtype=np.complex128, format="csr"), "real numbers .* complex128"),
 ])
 def test_bad_q_is_named(Q, match):
     with pytest.raises((TypeError, ValueError), match=match):
@@ -86,6 +89,9 @@ def test_bad_ising_and_graphs_are_named():
         MaxCut(3, [(0, 3)])
     with pytest.raises(ValueError, match="self-loop"):
         MaxCut(3, [(1, 1)])
+    for n in (2.7, "3", True):
+        with pytest.raises(TypeError, match="n must be an int"):
+            MaxCut(n, [(0, 1)])
     with pytest.raises(ValueError, match="entries must be in"):
         QUBO(np.eye(2)).energy(np.array([[0, 2]]))
 

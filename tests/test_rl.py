@@ -62,6 +62,22 @@ def test_sizes_and_dtype_accept_numpy_values():
 def test_params_shape_is_checked():
     with pytest.raises(ValueError, match=r"shape \(P, 58\)"):
         MLPPolicy((4, 8, 2)).layers(np.zeros((3, 57)))
+    with pytest.raises(ValueError, match=r"with P >= 1; got shape \(0, 58\)"):
+        MLPPolicy((4, 8, 2)).layers(np.zeros((0, 58)))
+
+
+@pytest.mark.parametrize("params, error, match", [
+    (np.zeros((2, 58), dtype=complex), TypeError, "real numbers .* complex128"),
+    (np.full((2, 58), "1"), TypeError, "real numbers"),
+    (np.zeros((2, 58), dtype=object), TypeError, "real numbers .* object"),
+    (np.zeros((2, 58), dtype=bool), TypeError, "real numbers .* bool"),
+    (np.full((2, 58), 1e300), ValueError, "beyond the float32 range"),
+    (np.full((2, 58), np.nan), ValueError, "finite"),
+])
+def test_params_of_the_wrong_kind_are_refused(params, error, match):
+    with pytest.raises(error, match=match):
+        MLPPolicy((4, 8, 2)).layers(params)
+    MLPPolicy((4, 8, 2), dtype="float64").layers(np.full((2, 58), 1e300))  # fits float64
 
 
 def test_running_moments_match_numpy():

@@ -25,13 +25,21 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sparse
 
-from ..validation import check_real
+from ..validation import check_int, check_real
 
 __all__ = ["QUBO", "Ising", "MaxCut"]
 
 
 def _matrix(name, matrix, *, zero_diagonal=False):
-    """A square, symmetric, finite real matrix (dense float64 or CSR), or a clear error."""
+    """A square, symmetric, finite real matrix (dense float64 or CSR), or a clear error.
+
+    Integer and floating entries only: a complex matrix would lose its imaginary part and a
+    boolean one is almost surely a mask passed by mistake, so both are refused.
+    """
+    kind = matrix.dtype.kind if sparse.issparse(matrix) else np.asarray(matrix).dtype.kind
+    if kind not in "iuf":
+        raise TypeError(f"{name} must hold real numbers (integer or floating); got dtype "
+                        f"{(matrix.dtype if sparse.issparse(matrix) else np.asarray(matrix).dtype)}")
     if sparse.issparse(matrix):
         matrix = sparse.csr_matrix(matrix, dtype=np.float64)
         data = matrix.data
@@ -179,9 +187,7 @@ class MaxCut:
     """
 
     def __init__(self, n, edges, weights=None):
-        n = int(n)
-        if n < 2:
-            raise ValueError(f"n must be >= 2 vertices; got {n}")
+        n = check_int("n", n, minimum=2)
         edges = np.asarray(edges)
         if edges.ndim != 2 or edges.shape[1] != 2 or edges.dtype.kind not in "iu":
             raise ValueError(f"edges must be an (m, 2) array of vertex indices; got {edges!r}")
