@@ -132,7 +132,8 @@ def _real_kind(result):
 
 def _as_number(result):
     """The float value of one objective result, or raise TypeError/ValueError."""
-    if isinstance(result, (str, bytes, bool, np.bool_)) or not _real_kind(result):
+    if isinstance(result, (str, bytes, bool, np.bool_, np.ma.MaskedArray)) or \
+            result is np.ma.masked or not _real_kind(result):
         raise TypeError(f"not a real number: {result!r}")
     return float(np.asarray(result).item()) if np.ndim(result) else float(result)
 
@@ -170,6 +171,11 @@ class _BatchTask:
                 return _Failure("value", None, rows,
                                 f"a vectorized fun must return shape ({n},) for {n} points; "
                                 f"got shape {shape} for rows {start} to {start + n - 1}")
+            if isinstance(result, np.ma.MaskedArray):
+                return _Failure("value", None, rows,
+                                f"a vectorized fun returned a masked array for rows {start} to "
+                                f"{start + n - 1}; its masked entries have no value: return "
+                                "NaN for the points that failed")
             if not _real_kind(result):
                 kind = getattr(result, "dtype", np.asarray(result).dtype)
                 return _Failure("value", None, rows,
@@ -436,6 +442,9 @@ class Evaluator:
             if shape != (n,):
                 raise ValueError(
                     f"a vectorized fun must return shape ({n},) for {n} points; got shape {shape}")
+            if isinstance(values, np.ma.MaskedArray):
+                raise ValueError("a vectorized fun returned a masked array; its masked entries "
+                                 "have no value: return NaN for the points that failed")
             if not _real_kind(values):
                 kind = getattr(values, "dtype", None) or np.asarray(values).dtype
                 raise ValueError(

@@ -207,6 +207,23 @@ def test_bad_objective():
         minimize(lambda x: [1.0, 2.0], bounds=[(0, 1)], popsize=8)
 
 
+@pytest.mark.parametrize("batch_size", [None, 3])
+def test_a_masked_array_from_the_objective_is_refused(batch_size):
+    def masked(X):
+        values = np.sum(np.asarray(X) ** 2, axis=1)
+        return np.ma.masked_array(values, mask=values > 0.5)
+
+    with pytest.raises(ValueError, match="masked array"):
+        minimize(masked, bounds=[(0, 1)] * 2, vectorized=True, popsize=8, maxiter=2,
+                 batch_size=batch_size)
+    with pytest.raises(ValueError, match="single real number per point; point 0 gave masked"):
+        minimize(lambda x: np.ma.masked, bounds=[(0, 1)], popsize=8, maxiter=2)
+    opt = make_optimizer("cmaes", bounds=[(0, 1)] * 2, rng=0)
+    X = np.asarray(opt.ask())
+    with pytest.raises(TypeError, match="must not be a masked array"):
+        opt.tell(np.ma.masked_array(np.sum(X, axis=1)))
+
+
 # --- behaviour over seeds -------------------------------------------------------------------
 
 

@@ -384,6 +384,9 @@ class Optimizer:
     def _check_values(self, values):
         xp = self.xp
         n = self._pending_x.shape[0]
+        if isinstance(values, np.ma.MaskedArray):
+            raise TypeError("values must not be a masked array: its masked entries have no "
+                            "value; give NaN for the points whose evaluation failed")
         try:
             array = self.backend.asarray(values)
         except (TypeError, ValueError) as exc:
