@@ -33,6 +33,8 @@ def test_run_qubo_with_discrete_diffusion(tmp_path, capsys):
     (["run", "sphere", "--graph", "x"], "only with maxcut or qubo"),
     (["run", "sphere", "--method", "anneal"], "for maxcut and qubo only"),
     (["run", "maxcut", "--graph", "x", "--dim", "3"], "--dim"),
+    (["run", "maxcut", "--graph", "x", "--best-known", "nan"], "expected a finite number"),
+    (["run", "maxcut", "--graph", "x", "--best-known=-inf"], "expected a finite number"),
 ])
 def test_run_binary_argument_errors(argv, message, capsys):
     with pytest.raises(SystemExit) as exit_info:

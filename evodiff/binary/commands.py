@@ -10,6 +10,8 @@ generation.
 
 from __future__ import annotations
 
+import argparse
+import math
 import time
 from pathlib import Path
 
@@ -35,8 +37,19 @@ def add_run_arguments(run):
                      help="maxcut only: a graph in G-set format (first line 'n m', then 'i j w')")
     run.add_argument("--file", default=None, metavar="PATH",
                      help="qubo only: an OR-Library bqp instance ('p qubo ...'), maximised")
-    run.add_argument("--best-known", type=float, default=None, metavar="VALUE",
+    run.add_argument("--best-known", type=_finite_float, default=None, metavar="VALUE",
                      help="maxcut/qubo: a best-known value to report the gap to")
+
+
+def _finite_float(text):
+    """argparse type: a finite real number (``nan`` and ``inf`` are refused)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a finite number; got {text!r}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"expected a finite number; got {text!r}")
+    return value
 
 
 def random_graph(n, density, rng):
