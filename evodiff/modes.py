@@ -28,9 +28,11 @@ class Mode:
     fun : float
         Objective value at ``x``.
     count : int
-        Number of final estimates in the cluster.
+        Number of final estimates in the cluster; 0 for the best evaluated
+        point, reported as the only mode when no cluster reaches
+        ``min_support``.
     support : float
-        ``count`` as a fraction of all estimates, in (0, 1].
+        ``count`` as a fraction of all estimates, in [0, 1].
     """
 
     x: np.ndarray

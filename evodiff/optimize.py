@@ -361,6 +361,10 @@ def _run(fun, sense, bounds, x0, sigma, method, popsize, maxiter, args, vectoriz
         polish = False
     else:
         modes = _find_modes(opt, objective, mode_radius, min_support)
+        if not modes and opt.best_x is not None and math.isfinite(opt.best_fun):
+            # no cluster reached min_support: a finished run still reports its best point
+            modes = [Mode(x=np.array(opt.best_x), fun=float(opt.best_fun), count=0,
+                          support=0.0)]
     if polish == "cmaes":
         def evaluate_batch(X):
             points = opt.space.clip_points(opt.backend.asarray(X))
@@ -484,7 +488,10 @@ def minimize(fun, bounds=None, *, x0=None, sigma=None, method="auto", popsize=No
         Radius, in normalised units (fractions of the half-width of the box,
         or of ``sigma``), within which final estimates count as one mode.
     min_support : float, default 0.01
-        Smallest fraction of the final estimates a mode must gather.
+        Smallest fraction (0 to 1) of the final estimates a mode must gather.
+        When no cluster does, ``res.modes`` holds the best evaluated point
+        alone (``count`` 0, ``support`` 0): a finished run always reports a
+        mode when it saw a finite value.
     latent : None, 'random', 'pca', int, array_like or callable, optional
         Latent Diffusion Evolution for high-dimensional problems (method
         'diffevo' only); see :class:`~evodiff.algorithms.diffusion.DiffusionEvolution`.

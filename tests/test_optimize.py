@@ -297,3 +297,20 @@ def test_resume_rejects_a_foreign_checkpoint(tmp_path):
     with pytest.raises(ValueError, match="checkpoint_every"):
         minimize(problem, bounds=problem.bounds, vectorized=True, checkpoint=path,
                  checkpoint_every=0)
+
+
+def test_a_run_whose_clusters_are_all_too_small_still_reports_its_best_point():
+    rng = np.random.default_rng(3)
+    offsets = rng.uniform(-4, 4, (40, 5))
+
+    def many_wells(X):  # 40 narrow wells in 5-D: the estimates scatter
+        X = np.asarray(X)
+        return -np.max(np.exp(-np.sum((X[:, None, :] - offsets) ** 2, axis=2) / 0.1), axis=1)
+
+    res = minimize(many_wells, bounds=[(-5, 5)] * 5, method="diffevo", vectorized=True,
+                   popsize=64, maxiter=5, rng=0, min_support=1.0)
+    assert len(res.modes) == 1
+    mode = res.modes[0]
+    assert (mode.count, mode.support) == (0, 0.0)
+    np.testing.assert_array_equal(mode.x, res.x)
+    assert mode.fun == res.fun == pytest.approx(float(many_wells(res.x[None, :])[0]))
