@@ -222,6 +222,18 @@ def test_x0_estimate_limits():
     np.testing.assert_allclose(a[1::2], b[1::2], atol=1e-12)
 
 
+@pytest.mark.parametrize("symmetric", [False, True])
+def test_x0_estimate_in_row_blocks_equals_the_whole_block(symmetric):
+    rng = np.random.default_rng(1)
+    bits = (rng.random((50, 13)) < 0.5).astype(float)
+    log_g = -rng.random(50)
+    whole = bit_x0_estimate(np, bits, log_g, 0.4, symmetric=symmetric)
+    # 7 rows of 50 float64 weights per block: 8 blocks, the last one short
+    blocks = bit_x0_estimate(np, bits, log_g, 0.4, symmetric=symmetric,
+                             memory_budget=7 * 50 * 8)
+    np.testing.assert_allclose(blocks, whole, rtol=0, atol=1e-14)
+
+
 def test_reverse_step_is_the_exact_posterior():
     # enumerate x0 and x_prev for one bit and compare with Bayes' rule
     alpha_t, alpha_prev, p = 0.3, 0.7, 0.8

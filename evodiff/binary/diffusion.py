@@ -31,6 +31,7 @@ import math
 import numpy as np
 
 from ..algorithms.base import Optimizer
+from ..algorithms.estimator import DEFAULT_MEMORY_BUDGET, chunk_rows
 from ..fitness import Energy
 from ..schedules import make_schedule
 from ..state import Field, InvalidState, Setting
@@ -39,7 +40,7 @@ from ..validation import check_bool, check_real
 __all__ = ["BinaryDiffusionEvolution", "bit_x0_estimate", "bit_reverse_probability"]
 
 
-def bit_x0_estimate(xp, bits, log_g, alpha, symmetric=False):
+def bit_x0_estimate(xp, bits, log_g, alpha, symmetric=False, memory_budget=DEFAULT_MEMORY_BUDGET):
     """The per-bit x0 estimates of a population.
 
     Parameters
@@ -65,7 +66,16 @@ def bit_x0_estimate(xp, bits, log_g, alpha, symmetric=False):
         ``i``'s clean state is 1.
     """
     ones = xp.sum(bits, axis=1)
-    distance = ones[:, None] + ones[None, :] - 2.0 * (bits @ bits.T)
+    rows = chunk_rows(bits.shape[0], bits.shape[0], 8, memory_budget)
+    chunks = [_bit_estimate_rows(xp, bits, ones, log_g, alpha, symmetric, start,
+                                 min(start + rows, bits.shape[0]))
+              for start in range(0, bits.shape[0], rows)]
+    return chunks[0] if len(chunks) == 1 else xp.concat(chunks, axis=0)
+
+
+def _bit_estimate_rows(xp, bits, ones, log_g, alpha, symmetric, start, stop):
+    """Rows ``start:stop`` of :func:`bit_x0_estimate`: memory ``(stop - start) x N``."""
+    distance = ones[start:stop, None] + ones[None, :] - 2.0 * (bits[start:stop] @ bits.T)
     mirrored = None
     if symmetric:
         mirrored = distance > bits.shape[1] / 2.0
