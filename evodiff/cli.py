@@ -43,9 +43,11 @@ from pathlib import Path
 import numpy as np
 
 from . import __version__, problems, registry
+from .algorithms.base import Optimizer
 from .binary import commands as binary_commands
 from .optimize import maximize, minimize
 from .randomness import spawn_generators
+from .validation import refuse_footprint
 
 __all__ = ["build_parser", "main"]
 
@@ -453,6 +455,14 @@ def _cmd_run(args):
                      f"got --latent {args.latent!r} with --method {args.method!r}")
     # One seed, two independent streams, so that the shift does not replay the optimiser's draws.
     shift_rng, optimizer_rng = spawn_generators(args.seed, 2)
+    if args.dim is not None:
+        # even the smallest population of this dimension must fit, before the problem is built
+        try:
+            refuse_footprint(Optimizer.POPULATION_COPIES * (args.popsize or 2) * args.dim * 8,
+                             f"a population of {args.popsize or 2} points in {args.dim} "
+                             "dimensions", "--dim")
+        except ValueError as exc:
+            parser.error(f"argument {exc}")
     try:
         problem = problems.get_problem(args.problem, dim=args.dim, shift=args.shift,
                                        rng=shift_rng)

@@ -15,7 +15,7 @@ import math
 
 import numpy as np
 
-from .validation import check_int
+from .validation import check_int, refuse_footprint
 
 __all__ = [
     "Schedule",
@@ -100,8 +100,15 @@ class Schedule:
         return f"Schedule({self.name!r}, n={len(self)})"
 
 
+#: Arrays of the schedule's length alive while a named schedule is computed.
+_SCHEDULE_COPIES = 4
+
+
 def _check_points(n):
-    return check_int("steps", n, minimum=2)
+    n = check_int("steps", n, minimum=2)
+    refuse_footprint(_SCHEDULE_COPIES * 8 * n, f"a schedule of {n} points",
+                     "steps (maxiter of minimize)")
+    return n
 
 
 def cosine_schedule(n):

@@ -117,6 +117,25 @@ def inward_box(lower, upper, dtype_name):
     return low, high
 
 
+def _check_dtype_range(space, dtype_name):
+    """Refuse a region whose centre, scale or width the dtype cannot hold (float32 ends at
+    3.4e38: a box of width 2e300 would map every point to inf or NaN)."""
+    largest = float(np.finfo(np.dtype(dtype_name)).max)
+    if space.lower is not None:
+        with np.errstate(over="ignore"):
+            width = space.upper - space.lower
+        checks = (("bounds", width, "spans"),)
+    else:
+        checks = (("center", np.abs(space.center), "is"), ("scale", space.scale, "is"))
+    for name, values, verb in checks:
+        bad = np.flatnonzero(values > largest)
+        if bad.size:
+            i = int(bad[0])
+            raise ValueError(f"{name}: coordinate {i} {verb} {float(values[i]):.3g}, beyond the "
+                             f"{dtype_name} range ({largest:.3g}); use dtype='float64' or a "
+                             "smaller region")
+
+
 def _check_limit_kinds(bounds):
     """Refuse limits that NumPy would silently turn into numbers: None (NaN), bools, text."""
     if isinstance(bounds, (str, bytes)):
@@ -203,6 +222,7 @@ class SearchSpace:
             dim = self.center.size
             self.scale = _vector("scale", 1.0 if scale is None else scale, dim, positive=True)
         self.dim = self.center.size
+        _check_dtype_range(self, backend.dtype_name)
         xp_asarray = backend.asarray
         self._center = xp_asarray(self.center)
         self._scale = xp_asarray(self.scale)

@@ -197,3 +197,29 @@ def check_popsize(popsize, minimum=2, *, even=False, odd=False, reason=""):
     if odd and not popsize % 2:
         raise ValueError(f"popsize must be odd{why}; got {popsize}")
     return popsize
+
+
+#: Largest memory a request may ask for, in bytes: an optimiser's population arrays at their
+#: peak (``POPULATION_COPIES`` x popsize x dim x itemsize), the arrays its settings fix
+#: (CMA-ES's D x D matrices, MAP-Elites' archive, a schedule), a problem the command line
+#: builds.  Checked before anything is allocated or evaluated; raise it on a machine with more
+#: memory (``evodiff.validation.MAX_POPULATION_BYTES = 16 * 2**30``).
+MAX_POPULATION_BYTES = 4 * 2**30
+
+
+def refuse_footprint(nbytes, what, argument):
+    """Raise ``ValueError`` naming ``argument`` when ``nbytes`` exceed :data:`MAX_POPULATION_BYTES`.
+
+    Parameters
+    ----------
+    nbytes : int
+        Memory the request needs, known before anything is allocated.
+    what : str
+        What needs it (for the message).
+    argument : str
+        The argument (or arguments) that asked for it.
+    """
+    if nbytes > MAX_POPULATION_BYTES:
+        raise ValueError(
+            f"{argument}: {what} needs {nbytes / 2**30:.3g} GiB, above the limit of "
+            f"{MAX_POPULATION_BYTES / 2**30:.3g} GiB (evodiff.validation.MAX_POPULATION_BYTES)")

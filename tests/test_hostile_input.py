@@ -177,8 +177,10 @@ def test_cmaes_refuses_two_or_three_offspring_up_front(popsize):
 def test_a_population_too_large_is_refused_before_anything_is_allocated():
     from evodiff import DiffusionEvolution
 
-    with pytest.raises(ValueError, match="GiB for one population array"):
+    with pytest.raises(ValueError, match="GiB, above the limit of 4 GiB"):
         DiffusionEvolution(dim=2, popsize=10**9)
+    with pytest.raises(ValueError, match="popsize and dim: 8 population-sized arrays"):
+        make_optimizer("anneal", problem=_ring(10), popsize=10**7)
 
 
 def test_pca_latent_wider_than_the_problem_is_refused_up_front():
@@ -267,3 +269,31 @@ def test_a_custom_fitness_returning_nan_is_refused():
                              fitness=lambda xp, cost: cost * float("nan"))
     with pytest.raises(ValueError, match="fitness returned NaN"):
         opt.tell(np.sum(np.asarray(opt.ask()) ** 2, axis=1))
+
+
+def _ring(n):
+    from evodiff.binary import MaxCut
+
+    return MaxCut(n, [(i, (i + 1) % n) for i in range(n)])
+
+
+@pytest.mark.parametrize("build, argument", [
+    (lambda: make_optimizer("cmaes", bounds=[(-1, 1)] * 30000), "dim: CMA-ES's 30000 x 30000"),
+    (lambda: make_optimizer("map-elites", bounds=[(-1, 1)] * 2, cells=20000),
+     "cells: an archive of 400000000 cells"),
+    (lambda: make_optimizer("diffevo", bounds=[(-1, 1)] * 2, popsize=8, maxiter=2**70),
+     "steps \\(maxiter of minimize\\): a schedule of"),
+    (lambda: make_optimizer("diffevo", bounds=[(-1, 1)] * 2, popsize=8, maxiter=10**9),
+     "steps \\(maxiter of minimize\\): a schedule of 1000000000 points"),
+])
+def test_requests_whose_memory_is_known_up_front_are_refused_by_name(build, argument):
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match=argument + ".*above the limit of 4 GiB"):
+            build()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 64 * 2**20  # refused before anything large was allocated

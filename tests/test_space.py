@@ -76,3 +76,14 @@ def test_penalty_keeps_failed_points_worst(backend_name):
     cost = space.penalize(b.asarray([np.inf, 2.0]), b.asarray([1.0, 1.0]))
     host = b.to_host(cost)
     assert host[0] == np.inf and host[1] == pytest.approx(4.0)  # span falls back to |2|
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"bounds": [(0, 1), (-1e300, 1e300)]}, "bounds: coordinate 1 spans 2e\\+300, beyond the float32"),
+    ({"center": [0.0, 1e39], "scale": 1.0}, "center: coordinate 1 is 1e\\+39"),
+    ({"center": [0.0, 0.0], "scale": [1e39, 1.0]}, "scale: coordinate 0 is 1e\\+39"),
+])
+def test_a_region_float32_cannot_hold_is_refused(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        SearchSpace(Backend("numpy", dtype="float32"), **kwargs)
+    SearchSpace(Backend("numpy", dtype="float64"), **kwargs)  # float64 holds it

@@ -26,7 +26,7 @@ import math
 import numpy as np
 
 from ..state import Field, Setting
-from ..validation import check_int, check_popsize, check_real
+from ..validation import check_int, check_popsize, check_real, refuse_footprint
 from .base import Optimizer, setting_mismatch, start_as_center
 
 __all__ = ["CMAES"]
@@ -171,6 +171,9 @@ class CMAES(Optimizer):
                          sense=sense, rng=rng, dtype=dtype, backend=backend)
         # with 2 or 3 offspring one parent is selected and the rank-mu rate is 0
         self.popsize = check_popsize(self.popsize, minimum=4)
+        refuse_footprint(3 * self.dim ** 2 * np.dtype(self.backend.dtype_name).itemsize,
+                         f"CMA-ES's {self.dim} x {self.dim} covariance, eigenvectors and update",
+                         "dim")
         self.initial_popsize = self.popsize
         default_sigma = 0.5 if self.space.bounded else 1.0
         self.sigma0 = (default_sigma if sigma0 is None

@@ -18,12 +18,13 @@ Quality-diversity measures: the *coverage* (share of cells occupied) and the
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..state import Field, InvalidState, Setting, fingerprint
-from ..validation import check_int, check_real
+from ..validation import check_int, check_real, refuse_footprint
 from .base import Optimizer
 
 __all__ = ["MAPElites", "Archive", "first_coordinates"]
@@ -173,7 +174,10 @@ class MAPElites(Optimizer):
         k = self.descriptor_bounds.shape[0]
         self.descriptor_dim = k
         self.cells = self._check_cells(cells, k)
-        self.cell_count = int(np.prod(self.cells))
+        self.cell_count = math.prod(self.cells)
+        refuse_footprint(self.cell_count * (self.dim + k + 1) * 8,
+                         f"an archive of {self.cell_count} cells ({' x '.join(map(str, self.cells))})",
+                         "cells")
         self.initial_sigma = check_real("initial_sigma", initial_sigma, minimum=0.0, strict=True)
         self.mutation_sigma = check_real("mutation_sigma", mutation_sigma, minimum=0.0,
                                          strict=True)
