@@ -75,7 +75,7 @@ def bit_x0_estimate(xp, bits, log_g, alpha, symmetric=False, memory_budget=DEFAU
 
 def _bit_estimate_rows(xp, bits, ones, log_g, alpha, symmetric, start, stop):
     """Rows ``start:stop`` of :func:`bit_x0_estimate`: memory ``(stop - start) x N``."""
-    distance = ones[start:stop, None] + ones[None, :] - 2.0 * (bits[start:stop] @ bits.T)
+    distance = ones[start:stop, None] + ones[None, :] - 2.0 * (bits[start:stop, :] @ bits.T)
     mirrored = None
     if symmetric:
         mirrored = distance > bits.shape[1] / 2.0
