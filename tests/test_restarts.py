@@ -184,3 +184,11 @@ def test_distinct_modes_on_a_two_funnel_function(seed):
     np.testing.assert_allclose(res.modes[0].x, 2.0, atol=1e-5)
     second = [m for m in res.modes[1:] if np.allclose(m.x, -2.0, atol=1e-5)]
     assert second and abs(second[0].fun - 0.5) < 1e-10
+
+
+@pytest.mark.parametrize("maxfevals", [1000, 1234, 5003])
+def test_the_last_generation_is_cut_so_maxfevals_is_never_exceeded(maxfevals):
+    opt = RestartedDiffusionEvolution(bounds=[(-5, 5)] * 3, maxfevals=maxfevals, rng=1)
+    history = run(opt, lambda X: np.sum(np.asarray(X) ** 2, axis=1) + 1.0)
+    assert opt.nfev == maxfevals and history.nfev[-1] == maxfevals
+    assert history.reason == "stop_rule" and "maxfevals" in history.message

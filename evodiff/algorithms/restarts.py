@@ -127,7 +127,9 @@ class RestartedDiffusionEvolution(Optimizer):
         Every this many restart cycles, a new exploration (and refinement of
         its new modes) replaces the CMA-ES restart; 0: explore only once.
     maxfevals : int, optional
-        Total evaluations; default ``10_000 * D``.
+        Total evaluations; default ``10_000 * D``, never exceeded: the
+        generation that reaches it asks only the points it still pays for
+        (the sub-optimiser ranks the others last).
     ftarget : float, optional
         Stop as soon as a value this good is reached (user's sign).
     noise, fitness, schedule, latent, latent_dim
@@ -317,9 +319,18 @@ class RestartedDiffusionEvolution(Optimizer):
         return self.phase == "done"
 
     def _ask(self):
-        return self._sub.ask()
+        points = self._sub.ask()
+        remaining = self.maxfevals - self.nfev
+        if points.shape[0] > remaining > 0:
+            # the budget ends inside this generation: ask only the points it still pays for
+            return points[:remaining, ...]
+        return points
 
     def _tell(self, x, cost):
+        missing = self._sub.popsize - cost.shape[0]
+        if missing > 0:  # a generation cut by maxfevals: the points not asked rank last
+            xp = self.xp
+            cost = xp.concat([cost, xp.full((missing,), math.inf, dtype=cost.dtype)])
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", NonFiniteObjectiveWarning)  # warned once above
             self._sub.tell(cost)
