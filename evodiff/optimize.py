@@ -530,7 +530,10 @@ def minimize(fun, bounds=None, *, x0=None, sigma=None, method="auto", popsize=No
     -------
     OptimizeResult
         ``x``, ``fun`` (the best point evaluated and its value), ``nfev``,
-        ``nit``, ``success``, ``message``, ``population`` (final population),
+        ``nit``, ``success``, ``message``, ``population`` (the optimiser's final
+        population in problem space, as it holds it: for CMA-ES, OpenES and
+        PEPG the last sample *before* clipping, so with bounds it may lie
+        outside the box; the objective received those points clipped into it),
         ``estimates`` (the final answer points: Diffusion Evolution's x0
         estimates, the final mean of the others, shape (M, D); ``x0`` is a
         deprecated alias), ``modes`` (list of
