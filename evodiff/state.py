@@ -45,6 +45,36 @@ _KINDS = ("array", "host", "int", "float", "bool", "str", "floats", "strings", "
 #: Largest counter (generations, evaluations, steps...) a saved state may hold.
 MAX_COUNT = 2**53
 
+#: Largest step size or rate a saved state may hold: beyond it a sample overflows to inf.
+MAX_STEP = 1e100
+
+#: The domains a field's values may be declared to lie in, and what each means.
+DOMAINS = {
+    "cost": "a number or +inf (no value yet); never NaN or -inf",
+    "costs": "numbers or +inf; never NaN or -inf",
+    "step": f"positive and at most {MAX_STEP:g}",
+    "steps": f"positive and at most {MAX_STEP:g}",
+    "condition": "at least 1 and at most 1e16 (CMA-ES keeps C's condition below that)",
+    "nonnegative": "at least 0 and finite",
+    "mapping": "a dict (JSON object)",
+}
+
+
+def _check_domain(where, domain, values):
+    """Raise :class:`InvalidState` when ``values`` (a float or an array) leave ``domain``."""
+    array = np.asarray(values, dtype=np.float64)
+    if domain in ("cost", "costs"):
+        bad = np.isnan(array) | (array == -np.inf)
+    elif domain in ("step", "steps"):
+        bad = ~((array > 0) & (array <= MAX_STEP))
+    elif domain == "condition":
+        bad = ~((array >= 1) & (array <= 1e16))
+    else:
+        bad = ~((array >= 0) & np.isfinite(array))
+    if np.any(bad):
+        shown = float(array) if array.ndim == 0 else float(array[bad][0])
+        raise InvalidState(f"{where} must be {DOMAINS[domain]}; got {shown!r}")
+
 
 def fingerprint(kind, function, probe):
     """A text that tells callables apart: their name and their values on a fixed input.
@@ -102,6 +132,11 @@ class Field:
     finite : bool, default True
         For arrays: every entry must be finite (``False`` for values the
         objective returned, which may be NaN or infinite).
+    domain : str, optional
+        The values a run can produce (see :data:`DOMAINS`), checked on
+        restore: for ``'float'`` fields and the entries of ``'array'``,
+        ``'host'`` and ``'floats'`` ones; ``'mapping'`` for a ``'json'``
+        field that must be a dict.  ``None``: any value of the kind.
     """
 
     name: str
@@ -110,10 +145,13 @@ class Field:
     attr: str | None = None
     optional: bool = False
     finite: bool = True
+    domain: str | None = None
 
     def __post_init__(self):
         if self.kind not in _KINDS:
             raise ValueError(f"kind must be one of {', '.join(_KINDS)}; got {self.kind!r}")
+        if self.domain is not None and self.domain not in DOMAINS:
+            raise ValueError(f"domain must be one of {', '.join(DOMAINS)}; got {self.domain!r}")
 
     @property
     def attribute(self):
@@ -277,6 +315,8 @@ def _decode(field, value, incoming, component, optimizer, backend):
             raise InvalidState(f"{where} is not a numeric array (dtype {host.dtype})")
         if field.finite and field.kind in ("array", "host") and not np.all(np.isfinite(host)):
             raise InvalidState(f"{where} holds NaN or infinite values")
+        if field.domain is not None:
+            _check_domain(where, field.domain, host)
         if field.kind == "array":
             return backend.asarray(host)
         if field.kind == "floats":
@@ -288,9 +328,19 @@ def _decode(field, value, incoming, component, optimizer, backend):
         if not 0 <= int(value) <= MAX_COUNT:
             raise InvalidState(f"{where} must be in [0, {MAX_COUNT}]; got {value!r}")
         return int(value)
+    if field.kind == "float":
+        if isinstance(value, (bool, np.bool_, str, bytes)):
+            raise InvalidState(f"{where} must be a number; got {value!r}")
+        try:
+            number = float(value)
+        except (TypeError, ValueError, OverflowError) as exc:
+            raise InvalidState(f"{where} must be a number; got {value!r}") from exc
+        if field.domain is not None:
+            _check_domain(where, field.domain, number)
+        return number
+    if field.domain == "mapping" and not isinstance(value, dict):
+        raise InvalidState(f"{where} must be {DOMAINS['mapping']}; got {type(value).__name__}")
     try:
-        if field.kind == "float":
-            return float(value)
         if field.kind == "bool":
             return bool(value)
         if field.kind == "str":
@@ -310,7 +360,7 @@ def _decode_rng(value, generator):
     if saved == kind:
         try:  # on a scratch generator, so that a bad state never reaches the optimiser's
             type(generator.bit_generator)().state = value
-        except (TypeError, ValueError, KeyError) as exc:
+        except (TypeError, ValueError, KeyError, OverflowError) as exc:
             raise InvalidState(f"state 'rng' is not a valid {kind} state ({exc})") from None
     if saved != kind:
         raise ValueError(

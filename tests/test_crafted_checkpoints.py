@@ -45,8 +45,8 @@ def _fresh():
 
 def _refused(path, match, opt=None):
     opt = opt or _fresh()
-    state = opt.rng.bit_generator.state
     before = np.asarray(opt.ask()).copy()
+    state = opt.rng.bit_generator.state
     with pytest.raises(ValueError, match=match):
         checkpoint.restore(opt, path)
     # a failed restore changes nothing: not the generator, not the points
@@ -158,3 +158,60 @@ def test_resuming_with_another_callable_is_refused(tmp_path, kind):
     checkpoint.restore(make(first, 5), path)  # the same callables: accepted
     with pytest.raises(ValueError, match=f"setting '{kind}' differs"):
         checkpoint.restore(make(second, 5), path)
+
+
+def _make(name):
+    from evodiff.registry import make_optimizer
+
+    settings = {"cmaes": {"popsize": 6}, "openes": {"popsize": 8}, "pepg": {"popsize": 8},
+                "map-elites": {"popsize": 8}, "diffevo": {"popsize": 16, "maxiter": 6}}[name]
+    return make_optimizer(name, bounds=[(-5, 5)] * 2, rng=0, **settings)
+
+
+@pytest.mark.parametrize("method, field, value, match", [
+    ("diffevo", "best_cost", float("nan"), "state 'best_cost' must be a number or \\+inf"),
+    ("diffevo", "best_cost", float("-inf"), "state 'best_cost' must be a number or \\+inf"),
+    ("diffevo", "best_cost", "low", "state 'best_cost' must be a number"),
+    ("diffevo", "warn_state", [1, 2], "state 'warn_state' must be a dict"),
+    ("cmaes", "sigma", -1.0, "state 'sigma' must be positive"),
+    ("cmaes", "sigma", float("nan"), "state 'sigma' must be positive"),
+    ("cmaes", "condition", 1e308, "state 'condition' must be at least 1 and at most 1e16"),
+    ("cmaes", "condition", 0.5, "state 'condition' must be at least 1"),
+    ("openes", "sigma", float("nan"), "state 'sigma' must be positive"),
+    ("openes", "sigma", 1e308, "state 'sigma' must be positive and at most 1e\\+100"),
+    ("openes", "learning_rate", 1e308, "state 'learning_rate' must be positive"),
+    ("openes", "learning_rate", -0.1, "state 'learning_rate' must be positive"),
+])
+def test_a_value_outside_its_declared_domain_is_refused(tmp_path, method, field, value, match):
+    path = _rewrite(_saved(tmp_path, _make(method)),
+                    edit_meta=lambda m: m["state"].__setitem__(field, value))
+    _refused(path, "not a valid evodiff checkpoint: " + match, _make(method))
+
+
+@pytest.mark.parametrize("method, member, make_value, match", [
+    ("cmaes", "state.best_history", lambda a: np.array([[1.0, 2.0], [3.0, 4.0]]),
+     "state 'best_history' has shape \\(2, 2\\)"),
+    ("cmaes", "state.best_history", lambda a: np.array([1.0, np.nan]),
+     "state 'best_history' must be numbers or \\+inf"),
+    ("diffevo", "state.last_values", lambda a: np.zeros((4, 4)),
+     "state 'last_values' has shape \\(4, 4\\)"),
+    ("diffevo", "state.last_values", lambda a: np.zeros(40),
+     "state 'last_values' holds 40 values, more than a generation of 16"),
+    ("pepg", "state.sigma", lambda a: -np.abs(a["state.sigma"]), "state 'sigma' must be positive"),
+    ("map-elites", "state.elite_cost", lambda a: np.full_like(a["state.elite_cost"], -np.inf),
+     "state 'elite_cost' must be numbers or \\+inf"),
+    ("map-elites", "state.elite_x", lambda a: a["state.elite_x"] + 5.0,
+     "state 'elite_x' holds .* elite\\(s\\) outside the bounds"),
+])
+def test_an_array_outside_its_declared_shape_or_domain_is_refused(tmp_path, method, member,
+                                                                  make_value, match):
+    path = _rewrite(_saved(tmp_path, _make(method)),
+                    edit_arrays=lambda a: a.__setitem__(member, make_value(a)))
+    _refused(path, match, _make(method))
+
+
+def test_a_generator_state_too_large_for_its_type_is_refused(tmp_path):
+    def damage(meta):
+        meta["state"]["rng"]["state"]["state"] = 2**300
+    path = _rewrite(_saved(tmp_path), edit_meta=damage)
+    _refused(path, "state 'rng' is not a valid")

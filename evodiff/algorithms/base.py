@@ -164,10 +164,10 @@ class Optimizer:
         Field("nit", "int"),
         Field("nfev", "int"),
         Field("best_x", "host", ("dim",), "_best_x", optional=True),
-        Field("best_cost", "float", attr="_best_cost"),
-        Field("warn_state", "json", attr="_warn_state"),
+        Field("best_cost", "float", attr="_best_cost", domain="cost"),
+        Field("warn_state", "json", attr="_warn_state", domain="mapping"),
         Field("rng", "rng"),
-        Field("last_values", "array", attr="_last_values", optional=True, finite=False),
+        Field("last_values", "array", (None,), "_last_values", optional=True, finite=False),
         Field("pending_normalised", "array", ("popsize", "dim"), "_pending_x", optional=True),
         Field("pending_points", "array", ("popsize", "dim"), "_pending_points", optional=True),
         Field("pending_excess", "array", ("popsize",), "_pending_excess", optional=True),
@@ -416,6 +416,11 @@ class Optimizer:
         Called by :func:`evodiff.state.restore_state` with the decoded
         ``{attribute: value}`` of this optimiser, before anything is assigned.
         """
+        last = values.get("_last_values")
+        popsize = values.get("popsize", self.popsize)
+        if last is not None and last.shape[0] > popsize:
+            raise InvalidState(f"state 'last_values' holds {last.shape[0]} values, more than a "
+                               f"generation of {popsize}")
         if values.get("nfev", 0) < values.get("nit", 0):
             raise InvalidState(f"state 'nfev' ({values.get('nfev')}) is below 'nit' "
                                f"({values.get('nit')}): every generation tells at least one value")

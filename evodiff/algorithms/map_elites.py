@@ -154,7 +154,7 @@ class MAPElites(Optimizer):
     )
     STATE = Optimizer.STATE + (
         Field("elite_x", "host", ("cell_count", "dim"), "_elite_x"),
-        Field("elite_cost", "host", ("cell_count",), "_elite_cost", finite=False),
+        Field("elite_cost", "host", ("cell_count",), "_elite_cost", finite=False, domain="costs"),
         Field("elite_descriptors", "host", ("cell_count", "descriptor_dim"),
               "_elite_descriptors"),
     )
@@ -332,8 +332,11 @@ class MAPElites(Optimizer):
 
     def _check_restored(self, values):
         super()._check_restored(values)
+        elites = values.get("_elite_x")
         cost = values.get("_elite_cost")
-        if cost is not None and np.any(np.isnan(np.asarray(cost))):
-            raise InvalidState("state 'elite_cost' must not hold NaN (empty cells are +inf)")
-        if cost is not None and np.any(np.asarray(cost) == -np.inf):
-            raise InvalidState("state 'elite_cost' must not hold -inf")
+        if elites is not None and cost is not None and self.space.bounded:
+            occupied = np.isfinite(np.asarray(cost))
+            outside = np.any(np.abs(np.asarray(elites)[occupied]) > 1.0 + 1e-9, axis=1)
+            if np.any(outside):
+                raise InvalidState(f"state 'elite_x' holds {int(outside.sum())} elite(s) outside "
+                                   "the bounds")

@@ -66,7 +66,7 @@ class OpenES(SearchGradientES):
     DEFAULT_POPSIZE = 256
     SETTINGS = SearchGradientES.SETTINGS + (Setting("antithetic", "bool"),)
     STATE = SearchGradientES.STATE + (
-        Field("sigma", "float"),
+        Field("sigma", "float", domain="step"),
         Field("eps", "array", ("popsize", "dim"), "_eps", optional=True),
     )
 

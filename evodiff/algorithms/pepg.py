@@ -77,7 +77,7 @@ class PEPG(SearchGradientES):
         Setting("elite_ratio", "float"), Setting("average_baseline", "bool"),
     )
     STATE = SearchGradientES.STATE + (
-        Field("sigma", "array", ("dim",)),
+        Field("sigma", "array", ("dim",), domain="steps"),
         Field("eps", "array", ("pairs", "dim"), "_eps", optional=True),
     )
 

@@ -168,10 +168,10 @@ class RestartedDiffusionEvolution(Optimizer):
         Field("sub_start", "host", ("dim",), "_sub_start", optional=True),
         Field("queue", "host", (None, "dim"), "_queue_array"),
         Field("mode_points", "host", (None, "dim"), "_mode_array"),
-        Field("mode_costs", "floats", attr="_mode_costs"),
+        Field("mode_costs", "floats", (None,), "_mode_costs", domain="costs"),
         Field("log", "strings", attr="_log"),
         Field("stale_cycles", "int", attr="_stale_cycles"),
-        Field("cycle_start_cost", "float", attr="_cycle_start_cost"),
+        Field("cycle_start_cost", "float", attr="_cycle_start_cost", domain="cost"),
     )
     PARTS = (Part("_sub", "sub."),)
 

@@ -61,7 +61,7 @@ class SearchGradientES(Optimizer):
                                             "weight_decay")) + (Setting("rank_fitness", "bool"),)
     STATE = Optimizer.STATE + (
         Field("mean", "array", ("dim",)),
-        Field("learning_rate", "float"),
+        Field("learning_rate", "float", domain="step"),
         Field("samples", "array", ("popsize", "dim"), "_samples", optional=True),
     )
     PARTS = (Part("stepper", "stepper_"),)
