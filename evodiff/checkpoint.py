@@ -417,7 +417,23 @@ class _Members:
         if info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1):
             raise _Invalid(f"has a member {name!r} compressed more than "
                            f"{MAX_COMPRESSION_RATIO} times (a zip bomb?)")
+        self._check_declared_size(name, info)
         return self.data[name]
+
+    def _check_declared_size(self, name, info):
+        """Refuse a member whose ``.npy`` header declares more data than the member holds,
+        before NumPy reserves memory for the declared shape."""
+        with self.data.zip.open(info) as member:
+            version = np.lib.format.read_magic(member)
+            if version == (1, 0):
+                shape, _, dtype = np.lib.format.read_array_header_1_0(member)
+            else:
+                shape, _, dtype = np.lib.format.read_array_header_2_0(member)
+            header = member.tell()
+        declared = math.prod(shape) * dtype.itemsize
+        if declared > info.file_size - header:
+            raise _Invalid(f"has a member {name!r} whose header declares shape {shape} "
+                           f"({declared} bytes) but holds {info.file_size - header} bytes")
 
     __getitem__ = get
 

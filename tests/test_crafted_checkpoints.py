@@ -215,3 +215,27 @@ def test_a_generator_state_too_large_for_its_type_is_refused(tmp_path):
         meta["state"]["rng"]["state"]["state"] = 2**300
     path = _rewrite(_saved(tmp_path), edit_meta=damage)
     _refused(path, "state 'rng' is not a valid")
+
+
+def test_a_member_whose_header_declares_more_than_it_holds_is_refused_before_allocation(tmp_path):
+    import io
+    import tracemalloc
+
+    path = _saved(tmp_path)
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(
+        header, {"descr": "<f8", "fortran_order": False, "shape": (2**27, 2)})
+    assert header.getvalue().startswith(b"\x93NUMPY")  # magic and header: 2 GiB declared
+    with zipfile.ZipFile(path) as archive:
+        members = {info.filename: archive.read(info) for info in archive.infolist()}
+    members["state.x.npy"] = header.getvalue() + b"\x00" * 64
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    tracemalloc.start()
+    try:
+        _refused(path, "'state.x' whose header declares shape \\(134217728, 2\\)")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 64 * 2**20
