@@ -254,7 +254,8 @@ class SimulatedAnnealing(Optimizer):
 
     def finish_message(self):
         """str : message of a completed run."""
-        return f"completed {self._sweep} sweeps of {self.popsize} replicas"
+        return (f"completed {self._sweep} sweeps of {self.popsize} replicas, told in {self.nit} "
+                f"generations of up to {self.sweeps_per_generation} sweeps")
 
     def candidates(self):
         """numpy.ndarray, shape (popsize, n) : the replicas' current states (problem's domain)."""

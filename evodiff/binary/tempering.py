@@ -140,7 +140,8 @@ class ParallelTempering(SimulatedAnnealing):
         """str : message of a completed run."""
         return (f"completed {self._sweep} sweeps of {self.popsize} replicas at "
                 f"{self.temperatures} temperatures ({self.exchange_rate:.0%} of exchanges "
-                "accepted)")
+                f"accepted), told in {self.nit} generations of up to "
+                f"{self.sweeps_per_generation} sweeps")
 
     def _ask(self):
         kernel, spins = self._kernel, self._spins
