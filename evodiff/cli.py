@@ -512,11 +512,10 @@ def _cmd_demo_cartpole(args):
                                     steps=args.steps)
     network = args.network or "both"
     networks = ("small", "large") if network == "both" else (network,)
-    report = None if args.no_progress else print
     folder = "cartpole" if args.problem == "cartpole" else "rl"
-    try:
+    try:  # --no-progress: one line per method instead of one per generation
         control.main(networks=networks, settings=settings, out=Path(args.out) / folder,
-                     report=report)
+                     report=print, per_generation=not args.no_progress)
     except ImportError as exc:  # gymnasium is an optional extra
         print(f"evodiff demo {args.problem}: {exc}", file=sys.stderr)
         return 1

@@ -42,6 +42,8 @@ def test_demo_rl_writes_a_figure_and_a_summary(tmp_path, capsys):
     assert code == 0
     out = capsys.readouterr().out
     assert "Pendulum-v1: population 8, 2 generations" in out
+    # --no-progress: one line per method as it ends, none per generation
+    assert out.count("  done: 16 evaluations in ") == 5 and "generation   1" not in out
     figure = tmp_path / "rl" / "Pendulum-v1_median_return.png"
     assert figure.stat().st_size > 5_000
 

@@ -226,7 +226,7 @@ def _network_text(network, env_id="CartPole-v1"):
 _IO_SIZES = {}
 
 
-def run_network(network, settings, methods=METHODS, report=print):
+def run_network(network, settings, methods=METHODS, report=print, per_generation=True):
     """Run every method on one of the paper's networks; returns ``{method: MethodResult}``.
 
     Parameters
@@ -238,6 +238,8 @@ def run_network(network, settings, methods=METHODS, report=print):
         Registry names of the methods to run, in order.
     report : callable, optional
         Receives the progress lines (``None`` for silence).
+    per_generation : bool, default True
+        A line per generation; else one line per method when it ends.
 
     Returns
     -------
@@ -249,9 +251,13 @@ def run_network(network, settings, methods=METHODS, report=print):
         if report is not None:
             report(f"{settings.env_id}, {network} network "
                    f"{_network_text(network, settings.env_id)}, {method_label(method)}:")
-        results[method] = run_method(method, NETWORKS[network], settings, report)
-        if report is not None and results[method].skipped:
-            report(f"  {results[method].skipped}")
+        result = results[method] = run_method(method, NETWORKS[network], settings,
+                                              report if per_generation else None)
+        if report is not None and result.skipped:
+            report(f"  {result.skipped}")
+        elif report is not None and not per_generation:
+            report(f"  done: {result.evaluations} evaluations in {result.seconds:.1f} s, "
+                   f"test median {result.test_median:.1f}")
     return results
 
 
@@ -302,7 +308,8 @@ def summary(results_by_network, settings):
     return "\n".join(lines)
 
 
-def main(networks=("small", "large"), settings=None, out="evodiff-out/cartpole", report=print):
+def main(networks=("small", "large"), settings=None, out="evodiff-out/cartpole", report=print,
+         per_generation=True):
     """Run the demo on the chosen networks, print the summary and save the plot.
 
     Returns
@@ -311,7 +318,8 @@ def main(networks=("small", "large"), settings=None, out="evodiff-out/cartpole",
         ``{network: {method: MethodResult}}``.
     """
     settings = settings or ControlSettings()
-    results = {network: run_network(network, settings, report=report) for network in networks}
+    results = {network: run_network(network, settings, report=report,
+                                    per_generation=per_generation) for network in networks}
     print(summary(results, settings))
     stem = "cartpole" if settings.env_id == "CartPole-v1" else settings.env_id
     path = plot(results, Path(out) / f"{stem}_median_return.png", settings.env_id)
