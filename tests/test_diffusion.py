@@ -191,3 +191,17 @@ def test_himmelblau_all_four_minima_among_the_estimates(backend_name):
             opt.tell(problem(opt.ask()))
         found += bool(np.all(problem.distance_to_optima(opt.candidates()) < 0.2))
     assert found >= 16, f"all four minima found in only {found} of 20 seeds"
+
+
+@pytest.mark.parametrize("maxfevals", [64, 1000, 3199])
+def test_maxfevals_ends_the_run_inside_a_generation_without_exceeding_it(maxfevals):
+    from evodiff.driver import run
+    from evodiff.registry import make_optimizer
+
+    opt = make_optimizer("diffevo", bounds=[(-5, 5)] * 2, popsize=64, maxiter=50, rng=0,
+                         maxfevals=maxfevals)
+    history = run(opt, lambda X: np.sum(np.asarray(X) ** 2, axis=1))
+    assert opt.nfev == maxfevals and history.reason == "stop_rule"
+    assert history.message == f"maxfevals: {maxfevals} evaluations (limit {maxfevals})"
+    with pytest.raises(ValueError, match="maxfevals"):
+        make_optimizer("diffevo", bounds=[(-5, 5)] * 2, maxfevals=0)

@@ -13,6 +13,8 @@ then move it to the next, less noisy time:
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..fitness import FitnessMapping, make_fitness
@@ -72,6 +74,10 @@ class DiffusionEvolution(Optimizer):
     backend : {'numpy', 'cupy', 'array_api_strict'} or module, default 'numpy'
     memory_budget : int, default 32 MiB
         Bytes allowed for one chunk of the N x N log-weights.
+    maxfevals : int, optional
+        Stop once this many evaluations are spent, never more: the
+        generation that reaches it asks only the points it still pays for.
+        Not a checkpoint setting, so a finished run can be extended.
 
     Attributes
     ----------
@@ -112,9 +118,11 @@ class DiffusionEvolution(Optimizer):
     def __init__(self, dim=None, popsize=None, steps=50, *, schedule="cosine", noise=0.1,
                  fitness="rank", bounds=None, center=None, scale=None, latent=None,
                  latent_dim=None, sense="min", rng=None, dtype="float64", backend="numpy",
-                 memory_budget=DEFAULT_MEMORY_BUDGET):
+                 memory_budget=DEFAULT_MEMORY_BUDGET, maxfevals=None):
         super().__init__(popsize, dim=dim, bounds=bounds, center=center, scale=scale,
                          sense=sense, rng=rng, dtype=dtype, backend=backend)
+        self.maxfevals = None if maxfevals is None else check_int("maxfevals", maxfevals,
+                                                                  minimum=1)
         if isinstance(schedule, str) or schedule is None:
             steps = check_int("steps", steps, minimum=2)
         self.schedule = make_schedule(schedule, steps)
@@ -212,9 +220,23 @@ class DiffusionEvolution(Optimizer):
                              "(or -inf for a point that must get no weight)")
 
     def _ask(self):
+        if self.maxfevals is not None and 0 < self.maxfevals - self.nfev < self.popsize:
+            # the budget ends inside this generation: ask only the points it still pays for
+            return self._x[:self.maxfevals - self.nfev, ...]
         return self._x
 
+    def stop_reason(self):
+        """``maxfevals`` when the evaluations reach it, else ``None``."""
+        if self.maxfevals is not None and self.nfev >= self.maxfevals:
+            return f"maxfevals: {self.nfev} evaluations (limit {self.maxfevals})"
+        return None
+
     def _tell(self, x, cost):
+        missing = self.popsize - cost.shape[0]
+        if missing > 0:  # a generation cut by maxfevals: the points not asked get no weight
+            xp = self.xp
+            cost = xp.concat([cost, xp.full((missing,), math.inf, dtype=cost.dtype)])
+            x = self._x
         if self._step >= self.schedule.num_steps:
             self._last_step = None
             return  # the last generation is evaluated only to record its best point
