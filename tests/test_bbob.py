@@ -87,6 +87,7 @@ def test_solved_table_counts_pairs_per_group():
     assert "| 5 | m | 0.10 (5/48) | 0.50 (5/10) |" in table
 
 
+@pytest.mark.slow
 def test_cocopp_renders_ecdf_figures_per_group(tmp_path):
     pytest.importorskip("cocopp")
     bbob.run_bbob(["cmaes", "pycma"], tmp_path, functions=[1, 2], **TINY)

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 pytest.importorskip("gymnasium")
+pytestmark = pytest.mark.slow  # real episodes: about 75 s for the module
 
 from evodiff.demos.cartpole import (  # noqa: E402
     METHODS,

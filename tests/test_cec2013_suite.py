@@ -71,6 +71,7 @@ def test_no_point_of_the_box_beats_fstar(problem):
     assert np.max(values) <= problem.fstar + 1e-6
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("number", [4, 5, 6, 7, 10, 11, 12, 13])
 def test_grid_maximum_of_the_2d_problems_is_fstar(number):
     """An independent check of the definitions: the maximum over a fine grid reaches f*."""

@@ -235,7 +235,6 @@ RUN_BAD = [
     (["run", "sphere", "--dim", "0"], ["--dim", "'0'"]),
     (["run", "beale", "--dim", "3"], ["--dim", "dim=3"]),           # the problem's own rule
     (["run", "sphere", "--dim", "100000000"], ["--dim", "GiB, above the limit of 4 GiB"]),
-    (["run", "sphere", "--dim", "10000000"], ["--method auto", "popsize and dim", "GiB"]),
     (["run", "sphere", "--popsize", "many"], ["--popsize", "'many'"]),
     (["run", "sphere", "--popsize", "1"], ["--popsize", "'1'"]),
     (["run", "sphere", "--maxiter", "x"], ["--maxiter", "'x'"]),

@@ -23,6 +23,7 @@ def _missing_tools():
     return [name for name in TOOLS if importlib.util.find_spec(name) is None]
 
 
+@pytest.mark.slow
 def test_the_documentation_builds_without_warnings(tmp_path):
     missing = _missing_tools()
     if missing:

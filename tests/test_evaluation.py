@@ -334,6 +334,7 @@ def dask_client():
         cluster.close()
 
 
+@pytest.mark.slow
 def test_dask_gives_the_serial_values_and_run(dask_client):
     X = population()
     np.testing.assert_array_equal(evaluate(sphere, X, workers=dask_client, batch_size=4),
@@ -352,6 +353,7 @@ def test_dask_exception_names_the_individual(dask_client):
     assert isinstance(info.value.__cause__, ZeroDivisionError)
 
 
+@pytest.mark.slow
 def test_a_dead_dask_worker_loses_no_evaluation(dask_client, tmp_path):
     kwargs = dict(bounds=BOUNDS, popsize=24, maxiter=5, rng=7)
     serial = minimize(sphere, **kwargs)

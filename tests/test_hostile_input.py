@@ -137,6 +137,7 @@ def test_an_objective_without_a_finite_value_is_not_a_success():
     assert not res.success and "no finite value" in res.message
 
 
+@pytest.mark.slow
 def test_minimize_at_65536_by_10_stays_under_400_mb():
     import tracemalloc
 

@@ -132,6 +132,7 @@ def test_a_run_of_the_protocol_keeps_the_budget(method):
         assert row["peak_ratio_5"] == 1.0 and row["f1_5"] == 1.0
 
 
+@pytest.mark.slow
 def test_cli_niching_suite_smoke(tmp_path, capsys):
     """Two problems, two runs: the counting, the budget kept and the files written."""
     import csv

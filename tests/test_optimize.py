@@ -227,6 +227,7 @@ def test_a_masked_array_from_the_objective_is_refused(batch_size):
 # --- behaviour over seeds -------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_shifted_sphere_reaches_1e_3_in_every_seed(backend_name):
     for seed in range(20):
         problem = problems.random_shift(problems.sphere(2), rng=100 + seed)
@@ -235,6 +236,7 @@ def test_shifted_sphere_reaches_1e_3_in_every_seed(backend_name):
         assert res.fun <= 1e-3, f"seed {seed}: best value {res.fun}"
 
 
+@pytest.mark.slow
 def test_polish_makes_the_four_himmelblau_modes_exact(backend_name):
     problem = problems.himmelblau()
     exact = 0
@@ -246,6 +248,7 @@ def test_polish_makes_the_four_himmelblau_modes_exact(backend_name):
     assert exact >= 18, f"four exact modes in only {exact} of 20 seeds"
 
 
+@pytest.mark.slow
 def test_polish_finds_the_global_minimum_of_shifted_rastrigin(backend_name):
     hits = 0
     for seed in range(20):

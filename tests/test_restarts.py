@@ -35,6 +35,7 @@ def test_reaches_1e_8_in_10_d(fun):
     assert paper.best_fun > 1e3 * opt.best_fun
 
 
+@pytest.mark.slow
 def test_himmelblau_four_minima_in_at_least_16_of_20_seeds():
     problem = himmelblau()
     found_all = 0
