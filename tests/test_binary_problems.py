@@ -5,6 +5,8 @@ import itertools
 import numpy as np
 import pytest
 import scipy.sparse as sparse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from evodiff.binary import QUBO, Ising, MaxCut
 
@@ -230,3 +232,29 @@ def test_sherrington_kirkpatrick_couplings():
     assert np.all(np.diag(J) == 0) and np.all(problem.h == 0)
     assert np.std(J[np.triu_indices(400, 1)]) * np.sqrt(400) == pytest.approx(1.0, rel=0.02)
     np.testing.assert_array_equal(sherrington_kirkpatrick(400, rng=0).J, J)
+
+
+_LINE = st.one_of(
+    st.text(alphabet="0123456789 -.einfa\tcpqubo", max_size=24),
+    st.lists(st.integers(-3, 10**9), min_size=1, max_size=6).map(lambda v: " ".join(map(str, v))),
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(lines=st.lists(_LINE, max_size=8), binary=st.binary(max_size=64), use_binary=st.booleans())
+def test_property_the_readers_raise_only_value_errors_naming_the_file(tmp_path, lines, binary,
+                                                                     use_binary):
+    from evodiff.binary import read_bqp, read_gset
+
+    path = tmp_path / "instance"
+    if use_binary:
+        path.write_bytes(binary)
+    else:
+        path.write_text("\n".join(lines) + "\n")
+    for reader in (read_gset, read_bqp):
+        try:
+            problem = reader(path)
+        except ValueError as exc:
+            assert str(path) in str(exc)
+        else:  # what was read is sized by the entries the file holds, whatever its header says
+            assert problem.n <= 2 * len(lines)
