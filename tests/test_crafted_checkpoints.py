@@ -6,6 +6,8 @@ import zipfile
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from evodiff import CMAES, DiffusionEvolution, checkpoint, minimize
 
@@ -239,3 +241,40 @@ def test_a_member_whose_header_declares_more_than_it_holds_is_refused_before_all
     finally:
         tracemalloc.stop()
     assert peak < 64 * 2**20
+
+
+_ODD_NUMBERS = st.one_of(st.sampled_from([float("nan"), float("inf"), float("-inf"), -1.0, 0.0,
+                                          1e-300, 1e308, 1e100, 1.0]),
+                         st.floats(allow_nan=True, allow_infinity=True))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(method=st.sampled_from(["cmaes", "openes", "pepg", "diffevo", "map-elites"]),
+       field=st.sampled_from(["best_cost", "sigma", "condition", "learning_rate"]),
+       value=_ODD_NUMBERS)
+def test_property_a_restored_state_is_refused_or_keeps_every_promise(tmp_path, method, field,
+                                                                    value):
+    path = _saved(tmp_path, _make(method))
+
+    def edit(meta):
+        if field in meta["state"]:
+            meta["state"][field] = value
+
+    def edit_arrays(arrays):
+        key = f"state.{field}"
+        if key in arrays:
+            arrays[key] = np.full_like(arrays[key], value)
+
+    _rewrite(path, edit_meta=edit, edit_arrays=edit_arrays)
+    opt = _make(method)
+    try:
+        checkpoint.restore(opt, path)
+    except ValueError as exc:
+        assert "not a valid evodiff checkpoint" in str(exc)
+        return
+    # accepted: the next generations ask finite points inside the box and report a real best
+    for _ in range(3):
+        X = np.asarray(opt.ask())
+        assert np.all(np.isfinite(X)) and np.all(np.abs(X) <= 5.0)
+        opt.tell(np.sum(X ** 2, axis=1))
+    assert not np.isnan(opt.best_fun) and opt.best_fun != -np.inf
