@@ -222,8 +222,8 @@ def _resume(opt, path):
     """Restore ``opt`` from a checkpoint and return the run's history so far."""
     extra = checkpoint_module.restore(opt, path)
     try:
-        return History.from_arrays({key: extra[f"history_{key}"]
-                                    for key in ("best", "median", "nfev")})
+        history = History.from_arrays({key: extra[f"history_{key}"]
+                                       for key in ("best", "median", "nfev")})
     except KeyError as exc:
         raise ValueError(
             f"resume: {path!r} holds an optimiser state but no minimize history; it was not "
@@ -231,6 +231,21 @@ def _resume(opt, path):
     except (TypeError, ValueError, AttributeError) as exc:
         raise ValueError(f"not a valid evodiff checkpoint: {path!r} holds a malformed minimize "
                          f"history ({type(exc).__name__}: {exc})") from exc
+    _check_best_against_history(opt, history, path)
+    return history
+
+
+def _check_best_against_history(opt, history, path):
+    """The stored best value must be the best of the values the history recorded: a best
+    point and value edited into a file (or left from another run) are refused."""
+    finite = [v for v in history.best if math.isfinite(v)]
+    if not finite or opt.best_x is None:
+        return
+    recorded = min(finite) if opt.sense == "min" else max(finite)
+    best = opt.best_fun
+    if not math.isclose(best, recorded, rel_tol=1e-12, abs_tol=1e-300):
+        raise ValueError(f"not a valid evodiff checkpoint: {path!r} stores a best value of "
+                         f"{best!r}, but the best value its history recorded is {recorded!r}")
 
 
 def _check_run_arguments(fun, method, popsize, maxiter, callback, mode_radius, min_support,

@@ -278,3 +278,24 @@ def test_property_a_restored_state_is_refused_or_keeps_every_promise(tmp_path, m
         assert np.all(np.isfinite(X)) and np.all(np.abs(X) <= 5.0)
         opt.tell(np.sum(X ** 2, axis=1))
     assert not np.isnan(opt.best_fun) and opt.best_fun != -np.inf
+
+
+@pytest.mark.parametrize("method", ["diffevo", "cmaes", "diffevo-restarts"])
+def test_a_best_point_and_value_edited_into_a_minimize_checkpoint_are_refused(tmp_path, method):
+    common = dict(bounds=[(-5, 5)] * 2, vectorized=True, method=method, rng=0,
+                  maxiter=6 if method != "diffevo-restarts" else None,
+                  options={"maxfevals": 2000} if method == "diffevo-restarts" else None)
+    path = tmp_path / "run.npz"
+    minimize(lambda X: np.sum(X**2, axis=1) + 1.0, checkpoint=path,
+             callback=lambda r: r.nit >= 3, **common)
+
+    def fake_answer(meta):  # a point and a value that match each other, but not the run
+        meta["state"]["best_cost"] = 0.5
+
+    def fake_point(arrays):
+        arrays["state.best_x"] = np.array([0.7, 0.7])
+
+    _rewrite(path, edit_meta=fake_answer, edit_arrays=fake_point)
+    with pytest.raises(ValueError, match="stores a best value of 0.5, but the best value its "
+                                         "history recorded is"):
+        minimize(lambda X: np.sum(X**2, axis=1) + 1.0, resume=path, **common)
