@@ -299,3 +299,31 @@ def test_a_best_point_and_value_edited_into_a_minimize_checkpoint_are_refused(tm
     with pytest.raises(ValueError, match="stores a best value of 0.5, but the best value its "
                                          "history recorded is"):
         minimize(lambda X: np.sum(X**2, axis=1) + 1.0, resume=path, **common)
+
+
+@pytest.mark.parametrize("member, make_value, match", [
+    ("state.mode_points", lambda a: np.full((2, 2), 3.0), "state 'mode_costs' holds"),
+    ("state.queue", lambda a: np.full((1, 2), 3.0), "state 'queue' lies outside the bounds"),
+    ("state.stepper_v", lambda a: np.full(2, -1.0), "state .v. must be at least 0"),
+])
+def test_restarts_and_adam_state_outside_their_domains_are_refused(tmp_path, member,
+                                                                   make_value, match):
+    from evodiff.registry import make_optimizer
+
+    def build(name):
+        if name == "openes":
+            return make_optimizer("openes", bounds=[(-5, 5)] * 2, rng=0, popsize=8)
+        return make_optimizer("diffevo-restarts", bounds=[(-5, 5)] * 2, rng=0, maxfevals=4000)
+
+    name = "openes" if "stepper" in member else "diffevo-restarts"
+    opt = build(name)
+    for _ in range(25):  # past the exploration: modes and a queue
+        opt.tell(np.sum(np.asarray(opt.ask()) ** 2, axis=1))
+    opt.ask()
+    path = tmp_path / "run.npz"
+    checkpoint.save(opt, path)
+    with np.load(path) as data:
+        keys = set(data.files)
+    assert member in keys, sorted(keys)
+    _rewrite(path, edit_arrays=lambda a: a.__setitem__(member, make_value(a)))
+    _refused(path, match, build(name))

@@ -34,7 +34,8 @@ class Adam:
     SETTINGS = (Setting("optimizer", "str", "kind"), Setting("beta1", "float"),
                 Setting("beta2", "float"), Setting("epsilon", "float"))
     STATE = (Field("m", "array", ("dim",), optional=True),
-             Field("v", "array", ("dim",), optional=True), Field("t", "int"))
+             Field("v", "array", ("dim",), optional=True, domain="nonnegative"),
+             Field("t", "int"))
 
     def __init__(self, xp, beta1=0.9, beta2=0.999, epsilon=1e-8):
         self.xp = xp

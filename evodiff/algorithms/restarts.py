@@ -402,6 +402,22 @@ class RestartedDiffusionEvolution(Optimizer):
     _queue_array = _PointRows("_queue")
     _mode_array = _PointRows("_modes")
 
+    def _check_restored(self, values):
+        """Besides the base checks: the queued starts, the modes and the sub-search's start lie
+        in the box (normalised coordinates), and every mode has one cost."""
+        super()._check_restored(values)
+        points, costs = values.get("_mode_array"), values.get("_mode_costs")
+        if points is not None and costs is not None and len(costs) != np.shape(points)[0]:
+            raise InvalidState(f"state 'mode_costs' holds {len(costs)} values for "
+                               f"{np.shape(points)[0]} mode points")
+        if not self.space.bounded:
+            return
+        for name, attr in (("queue", "_queue_array"), ("mode_points", "_mode_array"),
+                           ("sub_start", "_sub_start")):
+            value = values.get(attr)
+            if value is not None and np.any(np.abs(np.asarray(value)) > 1.0 + 1e-9):
+                raise InvalidState(f"state {name!r} lies outside the bounds")
+
     def checkpoint_settings(self):
         """This optimiser's own settings (the sub-optimiser's follow from them and the state)."""
         return {setting.name: setting.value(self) for setting in self.SETTINGS}
