@@ -138,6 +138,24 @@ def _as_number(result):
     return float(np.asarray(result).item()) if np.ndim(result) else float(result)
 
 
+def _vectorized_result_problem(result, n, where=""):
+    """What is wrong with a vectorised objective's ``result`` for ``n`` points (``None``: nothing).
+
+    ``where`` (e.g. ``" for rows 0 to 9"``) says which rows, in the message.
+    """
+    shape = tuple(getattr(result, "shape", np.shape(result)))
+    if shape != (n,):
+        return f"a vectorized fun must return shape ({n},) for {n} points; got shape {shape}{where}"
+    if isinstance(result, np.ma.MaskedArray):
+        return (f"a vectorized fun returned a masked array{where}; its masked entries have no "
+                "value: return NaN for the points that failed")
+    if not _real_kind(result):
+        kind = getattr(result, "dtype", None)
+        kind = np.asarray(result).dtype if kind is None else kind
+        return f"a vectorized fun must return real numbers; got an array of dtype {kind}{where}"
+    return None
+
+
 class _BatchTask:
     """Evaluate ``fun`` on one batch ``(start, points)``; picklable when ``fun`` is.
 
@@ -166,21 +184,9 @@ class _BatchTask:
                 result = self.fun(points, *self.args)
             except Exception as exc:
                 return self._raised(exc, None, rows)
-            shape = tuple(getattr(result, "shape", np.shape(result)))
-            if shape != (n,):
-                return _Failure("value", None, rows,
-                                f"a vectorized fun must return shape ({n},) for {n} points; "
-                                f"got shape {shape} for rows {start} to {start + n - 1}")
-            if isinstance(result, np.ma.MaskedArray):
-                return _Failure("value", None, rows,
-                                f"a vectorized fun returned a masked array for rows {start} to "
-                                f"{start + n - 1}; its masked entries have no value: return "
-                                "NaN for the points that failed")
-            if not _real_kind(result):
-                kind = getattr(result, "dtype", np.asarray(result).dtype)
-                return _Failure("value", None, rows,
-                                f"a vectorized fun must return real numbers; got an array of "
-                                f"dtype {kind} for rows {start} to {start + n - 1}")
+            problem = _vectorized_result_problem(result, n, f" for rows {start} to {start + n - 1}")
+            if problem is not None:
+                return _Failure("value", None, rows, problem)
             return np.asarray(to_numpy(result), dtype=np.float64)
         values = np.empty(n, dtype=np.float64)
         for k in range(n):
@@ -438,17 +444,9 @@ class Evaluator:
                 values = self.fun(X, *self.args)
             except Exception as exc:
                 _raise_failure(_Failure("raised", None, (0, n), exc), self.fun)
-            shape = tuple(getattr(values, "shape", np.shape(values)))
-            if shape != (n,):
-                raise ValueError(
-                    f"a vectorized fun must return shape ({n},) for {n} points; got shape {shape}")
-            if isinstance(values, np.ma.MaskedArray):
-                raise ValueError("a vectorized fun returned a masked array; its masked entries "
-                                 "have no value: return NaN for the points that failed")
-            if not _real_kind(values):
-                kind = getattr(values, "dtype", None) or np.asarray(values).dtype
-                raise ValueError(
-                    f"a vectorized fun must return real numbers; got an array of dtype {kind}")
+            problem = _vectorized_result_problem(values, n)
+            if problem is not None:
+                raise ValueError(problem)
             return values
         host = X if self.vectorized else to_numpy(X)
         size = self.batch_size if self.vectorized else max(n, 1)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 
 import numpy as np
 
@@ -372,6 +373,23 @@ class Optimizer:
         self._last_values = values
         self.nit += 1
         self.nfev += values.shape[0]
+
+    def _within_budget(self, points, maxfevals):
+        """The first rows of ``points`` that ``maxfevals`` still pays for (all of them when
+        no limit is set, or when the limit is already reached: then the stop rule decides)."""
+        remaining = None if maxfevals is None else maxfevals - self.nfev
+        if remaining is not None and 0 < remaining < points.shape[0]:
+            return points[:remaining, ...]
+        return points
+
+    def _padded_costs(self, cost, size):
+        """``cost`` of a generation cut by :meth:`_within_budget`, filled up to ``size`` with
+        ``+inf``: the points not asked rank last."""
+        missing = size - cost.shape[0]
+        if missing <= 0:
+            return cost
+        xp = self.xp
+        return xp.concat([cost, xp.full((missing,), math.inf, dtype=cost.dtype)])
 
     def _update_cost(self, cost, excess):
         """The costs the update sees: penalised by how far each point was clipped into the box

@@ -13,8 +13,6 @@ then move it to the next, less noisy time:
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from ..fitness import FitnessMapping, make_fitness
@@ -220,10 +218,7 @@ class DiffusionEvolution(Optimizer):
                              "(or -inf for a point that must get no weight)")
 
     def _ask(self):
-        if self.maxfevals is not None and 0 < self.maxfevals - self.nfev < self.popsize:
-            # the budget ends inside this generation: ask only the points it still pays for
-            return self._x[:self.maxfevals - self.nfev, ...]
-        return self._x
+        return self._within_budget(self._x, self.maxfevals)
 
     def stop_reason(self):
         """``maxfevals`` when the evaluations reach it, else ``None``."""
@@ -232,11 +227,8 @@ class DiffusionEvolution(Optimizer):
         return None
 
     def _tell(self, x, cost):
-        missing = self.popsize - cost.shape[0]
-        if missing > 0:  # a generation cut by maxfevals: the points not asked get no weight
-            xp = self.xp
-            cost = xp.concat([cost, xp.full((missing,), math.inf, dtype=cost.dtype)])
-            x = self._x
+        if cost.shape[0] < self.popsize:  # cut by maxfevals: the points not asked get no weight
+            cost, x = self._padded_costs(cost, self.popsize), self._x
         if self._step >= self.schedule.num_steps:
             self._last_step = None
             return  # the last generation is evaluated only to record its best point

@@ -319,18 +319,10 @@ class RestartedDiffusionEvolution(Optimizer):
         return self.phase == "done"
 
     def _ask(self):
-        points = self._sub.ask()
-        remaining = self.maxfevals - self.nfev
-        if points.shape[0] > remaining > 0:
-            # the budget ends inside this generation: ask only the points it still pays for
-            return points[:remaining, ...]
-        return points
+        return self._within_budget(self._sub.ask(), self.maxfevals)
 
     def _tell(self, x, cost):
-        missing = self._sub.popsize - cost.shape[0]
-        if missing > 0:  # a generation cut by maxfevals: the points not asked rank last
-            xp = self.xp
-            cost = xp.concat([cost, xp.full((missing,), math.inf, dtype=cost.dtype)])
+        cost = self._padded_costs(cost, self._sub.popsize)  # a generation cut by maxfevals
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", NonFiniteObjectiveWarning)  # warned once above
             self._sub.tell(cost)
