@@ -327,3 +327,11 @@ def test_restarts_and_adam_state_outside_their_domains_are_refused(tmp_path, mem
     assert member in keys, sorted(keys)
     _rewrite(path, edit_arrays=lambda a: a.__setitem__(member, make_value(a)))
     _refused(path, match, build(name))
+
+
+def test_a_field_with_an_unknown_domain_is_refused_when_declared():
+    from evodiff.state import DOMAINS, Field
+
+    with pytest.raises(ValueError, match="domain must be one of"):
+        Field("sigma", "float", domain="positive-ish")
+    assert Field("sigma", "float", domain="step").domain in DOMAINS

@@ -298,3 +298,12 @@ def test_requests_whose_memory_is_known_up_front_are_refused_by_name(build, argu
     finally:
         tracemalloc.stop()
     assert peak < 64 * 2**20  # refused before anything large was allocated
+
+
+def test_refuse_footprint_names_the_argument_and_follows_the_limit(monkeypatch):
+    from evodiff import validation
+
+    validation.refuse_footprint(validation.MAX_POPULATION_BYTES, "exactly the limit", "x")
+    with pytest.raises(ValueError, match="^popsize: a population needs 4 GiB, above the limit of 2 GiB"):
+        monkeypatch.setattr(validation, "MAX_POPULATION_BYTES", 2 * 2**30)
+        validation.refuse_footprint(4 * 2**30, "a population", "popsize")
