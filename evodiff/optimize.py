@@ -103,7 +103,11 @@ def _scalar_objective(fun, vectorized, args, space, counter):
 
 
 def _find_modes(opt, objective, radius, min_support):
-    """Cluster the optimiser's final candidates and evaluate each cluster centre."""
+    """Cluster the optimiser's final candidates and evaluate each cluster centre.
+
+    Under an evaluation budget (the optimiser's ``maxfevals``) only the centres the
+    remaining budget pays for are evaluated, the most supported first; the rest are dropped.
+    """
     candidates = opt.candidates()
     if candidates is None or candidates.shape[0] == 0:
         return []
@@ -111,6 +115,10 @@ def _find_modes(opt, objective, radius, min_support):
     normalised = (candidates - space.center) / space.scale
     min_count = max(1, math.ceil(min_support * candidates.shape[0]))
     centres, counts = cluster_points(normalised, radius, min_count=min_count)
+    maxfevals = getattr(opt, "maxfevals", None)
+    if maxfevals is not None:  # clusters come most supported first
+        affordable = max(0, maxfevals - opt.nfev)
+        centres, counts = centres[:affordable], counts[:affordable]
     modes = []
     for centre, count in zip(centres, counts):
         x = space.clip_problem(space.center + space.scale * centre)
@@ -374,12 +382,16 @@ def _run(fun, sense, bounds, x0, sigma, method, popsize, maxiter, args, vectoriz
         modes = [Mode(x=x, fun=float(v), count=1, support=1.0 / len(values))
                  for x, v in zip(points, values)]
         polish = False
+    elif hasattr(opt, "evaluated_modes"):  # modes known with their values: nothing to evaluate
+        points, values = opt.evaluated_modes()
+        modes = [Mode(x=x, fun=float(v), count=1, support=1.0 / len(values))
+                 for x, v in zip(points, values)]
     else:
         modes = _find_modes(opt, objective, mode_radius, min_support)
-        if not modes and opt.best_x is not None and math.isfinite(opt.best_fun):
-            # no cluster reached min_support: a finished run still reports its best point
-            modes = [Mode(x=np.array(opt.best_x), fun=float(opt.best_fun), count=0,
-                          support=0.0)]
+    if not modes and opt.best_x is not None and math.isfinite(opt.best_fun):
+        # no cluster reached min_support (or none was affordable): a finished run still
+        # reports its best point
+        modes = [Mode(x=np.array(opt.best_x), fun=float(opt.best_fun), count=0, support=0.0)]
     if polish == "cmaes":
         def evaluate_batch(X):
             points = opt.space.clip_points(opt.backend.asarray(X))
@@ -504,9 +516,13 @@ def minimize(fun, bounds=None, *, x0=None, sigma=None, method="auto", popsize=No
         or of ``sigma``), within which final estimates count as one mode.
     min_support : float, default 0.01
         Smallest fraction (0 to 1) of the final estimates a mode must gather.
-        When no cluster does, ``res.modes`` holds the best evaluated point
-        alone (``count`` 0, ``support`` 0): a finished run always reports a
-        mode when it saw a finite value.
+        When no cluster does (or, under ``options={'maxfevals': ...}``, no
+        cluster centre is left budget to be evaluated), ``res.modes`` holds
+        the best evaluated point alone (``count`` 0, ``support`` 0): a
+        finished run always reports a mode when it saw a finite value.  The
+        methods that know their optima's values (``'diffevo-restarts'``,
+        ``'diffevo-niching'``) report them directly, one ``count`` each,
+        without clustering or new evaluations.
     latent : None, 'random', 'pca', int, array_like or callable, optional
         Latent Diffusion Evolution for high-dimensional problems (method
         'diffevo' only); see :class:`~evodiff.algorithms.diffusion.DiffusionEvolution`.

@@ -317,3 +317,39 @@ def test_a_run_whose_clusters_are_all_too_small_still_reports_its_best_point():
     assert (mode.count, mode.support) == (0, 0.0)
     np.testing.assert_array_equal(mode.x, res.x)
     assert mode.fun == res.fun == pytest.approx(float(many_wells(res.x[None, :])[0]))
+
+
+@pytest.mark.parametrize("maxfevals, spent", [(1000, 1000), (3000, 2560)])
+def test_mode_evaluations_stay_inside_the_budget_of_diffevo(maxfevals, spent):
+    # 512 x 5 generations = 2560 < 3000: the 440 left pay for the modes; at 1000 nothing is left
+    calls = []
+
+    def counted(X):
+        calls.append(len(X))
+        return problems.himmelblau()(X)
+
+    res = minimize(counted, bounds=[(-5, 5)] * 2, method="diffevo", maxiter=5,
+                           vectorized=True, rng=0, options={"maxfevals": maxfevals})
+    assert res.nfev == sum(calls) <= maxfevals
+    assert res.modes, "a finished run reports at least its best point"
+    if maxfevals == spent:
+        assert [(m.count, m.support) for m in res.modes] == [(0, 0.0)]
+        assert res.modes[0].fun == res.fun
+    else:
+        assert res.nfev == spent + len(res.modes) and res.modes[0].count > 0
+
+
+def test_the_default_method_reports_its_refined_modes_without_new_evaluations():
+    calls = []
+
+    def counted(X):
+        calls.append(len(X))
+        return problems.himmelblau()(X)
+
+    res = minimize(counted, bounds=[(-5, 5)] * 2, vectorized=True, rng=0,
+                           options={"maxfevals": 6000})
+    assert res.nfev == sum(calls) <= 6000
+    assert len(res.modes) >= 1
+    for mode in res.modes:  # each value is the objective's at that point
+        assert mode.fun == problems.himmelblau()(mode.x[None])[0]
+    assert [m.fun for m in res.modes] == sorted(m.fun for m in res.modes)

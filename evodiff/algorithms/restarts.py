@@ -389,6 +389,21 @@ class RestartedDiffusionEvolution(Optimizer):
         points = self.backend.asarray(np.array([self._modes[i] for i in order]))
         return np.asarray(self.backend.to_host(self.space.to_problem(points)[0]), dtype=np.float64)
 
+    def evaluated_modes(self):
+        """The refined modes with the values they were evaluated at, best first.
+
+        Returns
+        -------
+        points : numpy.ndarray, shape (M, D)
+            Problem space (``M`` is 0 before the first refinement ends).
+        values : numpy.ndarray, shape (M,)
+            Their objective values (user's sign); no new evaluation is needed.
+        """
+        if not self._modes:
+            return np.empty((0, self.dim)), np.empty(0)
+        values = np.sort(np.asarray(self._mode_costs, dtype=np.float64), kind="stable")
+        return self.candidates(), -values if self.sense == "max" else values
+
     # -- checkpointing -------------------------------------------------------------------
 
     _queue_array = _PointRows("_queue")

@@ -68,7 +68,8 @@ NICHING_ROW_KEYS = ("method", "problem", "seed", "evaluations", "max_fes", "repo
 
 
 #: Evaluations held back from a method that does not report evaluated solutions: the front
-#: door evaluates its modes after the run, and those evaluations count too.
+#: door may evaluate cluster centres after the run (inside the method's ``maxfevals``), and
+#: the reserve leaves them room.
 MODE_RESERVE = 100
 
 
