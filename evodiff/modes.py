@@ -4,17 +4,20 @@ Diffusion Evolution ends with many estimates ``x0`` gathered around several
 optima.  :func:`cluster_points` groups them by distance (in the normalised
 coordinates of the search region, so one radius fits every problem) and
 :class:`Mode` describes one group: its centre, its objective value and how
-many estimates support it.
+many estimates support it.  :func:`find_modes` turns a finished optimiser's
+answer points into modes, :func:`merge_modes` folds modes that ended at one
+optimum.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 from scipy.spatial import cKDTree
 
-__all__ = ["Mode", "cluster_points"]
+__all__ = ["Mode", "cluster_points", "find_modes", "merge_modes", "cost_of"]
 
 
 @dataclass
@@ -139,3 +142,82 @@ def _merge_close(points, groups, radius):
             used[i] = used[j] = True
         groups = [g for g in groups if g is not None]
     return groups
+
+
+def cost_of(value, sense):
+    """A value as a cost to minimise, NaN and infinities worst (the non-finite policy)."""
+    if not math.isfinite(value):
+        return math.inf
+    return value if sense == "min" else -value
+
+
+def find_modes(opt, objective, radius, min_support):
+    """Cluster a finished optimiser's answer points and evaluate each cluster centre.
+
+    Under an evaluation budget (the optimiser's ``maxfevals``) only the centres the
+    remaining budget pays for are evaluated, the most supported first; the rest are dropped.
+
+    Parameters
+    ----------
+    opt : Optimizer
+        Its :meth:`candidates` are clustered in the normalised coordinates of its region.
+    objective : callable
+        Scalar objective of one host point (user's sign).
+    radius : float
+        Cluster radius (normalised units).
+    min_support : float
+        Smallest share of the candidates a cluster must gather.
+
+    Returns
+    -------
+    list of Mode
+        Most supported first.
+    """
+    candidates = opt.candidates()
+    if candidates is None or candidates.shape[0] == 0:
+        return []
+    space = opt.space
+    normalised = (candidates - space.center) / space.scale
+    min_count = max(1, math.ceil(min_support * candidates.shape[0]))
+    centres, counts = cluster_points(normalised, radius, min_count=min_count)
+    maxfevals = getattr(opt, "maxfevals", None)
+    if maxfevals is not None:  # clusters come most supported first
+        affordable = max(0, maxfevals - opt.nfev)
+        centres, counts = centres[:affordable], counts[:affordable]
+    modes = []
+    for centre, count in zip(centres, counts):
+        x = space.clip_problem(space.center + space.scale * centre)
+        modes.append(Mode(x=x, fun=objective(x), count=int(count),
+                          support=float(count / candidates.shape[0])))
+    return modes
+
+
+def merge_modes(modes, space, radius, sense):
+    """Sort modes best first and fold each into a better one closer than ``radius``.
+
+    After polishing, several clusters of one basin end at the same point;
+    they are one optimum, supported by all their estimates.
+
+    Parameters
+    ----------
+    modes : list of Mode
+    space : evodiff.space.SearchSpace
+        Distances are measured in its normalised coordinates.
+    radius : float
+    sense : {'min', 'max'}
+
+    Returns
+    -------
+    list of Mode
+    """
+    modes = sorted(modes, key=lambda m: cost_of(m.fun, sense))
+    kept = []
+    for mode in modes:
+        for i, other in enumerate(kept):
+            if np.linalg.norm((mode.x - other.x) / space.scale) < radius:
+                kept[i] = Mode(x=other.x, fun=other.fun, count=other.count + mode.count,
+                               support=other.support + mode.support)
+                break
+        else:
+            kept.append(mode)
+    return kept

@@ -1,426 +1,32 @@
 """The front door: :func:`minimize` and :func:`maximize`, in the style of scipy.optimize.
 
-Both run the ask/evaluate/tell loop of an :class:`~evodiff.algorithms.base.Optimizer`
+A dispatcher: both gather their arguments into a
+:class:`~evodiff.session.RunRequest` and send it to the solver of the
+problem's domain, :func:`evodiff.continuous.solve` (boxes of real numbers)
+or :func:`evodiff.binary.solve.solve` (binary vectors).  Each runs the
+ask/evaluate/tell loop of an :class:`~evodiff.algorithms.base.Optimizer`
 until it finishes, a stopping rule fires or the callback asks to stop, then
-gather the answer into an :class:`OptimizeResult`: the best point evaluated,
-the final population, the final x0 estimates (Diffusion Evolution) and the
-distinct optima found (``modes``), optionally refined by a local method.
+gathers the answer into an :class:`OptimizeResult`: the best point
+evaluated, the final population, the final answer points (``estimates``) and
+the distinct optima found (``modes``), optionally refined by a local method.
 """
 
 from __future__ import annotations
 
-import math
-import warnings
-from pathlib import Path
-
-import numpy as np
-from scipy.optimize import OptimizeResult as _ScipyResult
-from scipy.optimize import minimize as _scipy_minimize
-from tqdm.auto import tqdm
-
-from . import checkpoint as checkpoint_module
-from .algorithms.cmaes import CMAES
-from .binary.solve import binary_run, is_binary
-from .driver import History, run
-from .evaluation import Evaluator, evaluate
-from .modes import Mode, cluster_points
-from .registry import METHODS, get_method, register_method
-from .validation import check_bool, check_int, check_popsize, check_real
+from .binary.solve import solve as binary_solve
+from .binary.space import is_binary
+from .continuous import solve as continuous_solve
+from .registry import METHODS, register_method
+from .session import OptimizeResult, RunRequest
 
 __all__ = ["minimize", "maximize", "OptimizeResult", "METHODS", "register_method"]
 
 
-class OptimizeResult(_ScipyResult):
-    """The result of :func:`minimize` / :func:`maximize`: a :class:`scipy.optimize.OptimizeResult`.
-
-    The final x0 estimates of Diffusion Evolution are ``estimates``; the old
-    name ``x0`` still works for one release and warns (``minimize(x0=...)``
-    is the start point, a different thing).
-    """
-
-    def __getattr__(self, name):
-        if name == "x0" and "estimates" in self:
-            warnings.warn("OptimizeResult.x0 is deprecated; use OptimizeResult.estimates "
-                          "(the final x0 estimates)", DeprecationWarning, stacklevel=2)
-            return self["estimates"]
-        return super().__getattr__(name)
-
-
-#: Arguments of minimize that ``options`` may not repeat (they would reach the builder twice).
-_RUN_ARGUMENTS = frozenset({"popsize", "maxiter", "bounds", "center", "scale", "sense", "rng",
-                            "dtype", "backend", "dim"})
-
-
-def _region(bounds, x0, sigma):
-    if bounds is not None:
-        if x0 is not None or sigma is not None:
-            raise ValueError("give either bounds or x0 (with sigma), not both")
-        return {"bounds": bounds}
-    if x0 is None:
-        raise ValueError("the search region is unknown: give bounds, or x0 and sigma")
-    for name, value in (("x0", x0), ("sigma", sigma)):
-        if isinstance(value, (str, bytes)) or (
-                np.asarray(value).dtype.kind not in "iuf" and value is not None):
-            raise TypeError(f"{name} must be real numbers; got {value!r}")
-    center = np.array(x0, dtype=np.float64)
-    if center.ndim != 1 or center.size < 1:
-        raise ValueError(f"x0 must be a 1-D array of length >= 1; got shape {center.shape}")
-    if not np.all(np.isfinite(center)):
-        raise ValueError(f"x0 must be finite; got {x0!r}")
-    if sigma is None:
-        return {"center": center, "scale": 1.0}
-    scale = np.array(sigma, dtype=np.float64)
-    if scale.ndim > 1 or (scale.ndim == 1 and scale.size != center.size):
-        raise ValueError(f"sigma must be a number or {center.size} numbers, one per coordinate "
-                         f"of x0; got shape {scale.shape}")
-    if not np.all(np.isfinite(scale)) or np.any(scale <= 0):
-        raise ValueError(f"sigma must be positive and finite; got {sigma!r}")
-    return {"center": center, "scale": sigma}
-
-
-def _intermediate(opt, history):
-    """What the callback receives after a generation."""
-    best_x = opt.best_x
-    return OptimizeResult(x=None if best_x is None else best_x.copy(), fun=opt.best_fun,
-                          nit=opt.nit, nfev=opt.nfev, history=history.as_arrays())
-
-
-def _scalar_objective(fun, vectorized, args, space, counter):
-    """Wrap ``fun`` as a scalar function of one host point, counting calls.
-
-    The point is cast to the backend's dtype and clipped into the box
-    rounded inward, so a float32 run never evaluates outside the bounds.
-    """
-    backend = space.backend
-
-    def value(point):
-        counter[0] += 1
-        batch = space.clip_points(backend.asarray(np.asarray(point, dtype=np.float64)[None, :]))
-        if vectorized:
-            return float(backend.to_host(evaluate(fun, batch, vectorized=True, args=args))[0])
-        return float(evaluate(fun, backend.to_host(batch), args=args)[0])
-    return value
-
-
-def _find_modes(opt, objective, radius, min_support):
-    """Cluster the optimiser's final candidates and evaluate each cluster centre.
-
-    Under an evaluation budget (the optimiser's ``maxfevals``) only the centres the
-    remaining budget pays for are evaluated, the most supported first; the rest are dropped.
-    """
-    candidates = opt.candidates()
-    if candidates is None or candidates.shape[0] == 0:
-        return []
-    space = opt.space
-    normalised = (candidates - space.center) / space.scale
-    min_count = max(1, math.ceil(min_support * candidates.shape[0]))
-    centres, counts = cluster_points(normalised, radius, min_count=min_count)
-    maxfevals = getattr(opt, "maxfevals", None)
-    if maxfevals is not None:  # clusters come most supported first
-        affordable = max(0, maxfevals - opt.nfev)
-        centres, counts = centres[:affordable], counts[:affordable]
-    modes = []
-    for centre, count in zip(centres, counts):
-        x = space.clip_problem(space.center + space.scale * centre)
-        modes.append(Mode(x=x, fun=objective(x), count=int(count),
-                          support=float(count / candidates.shape[0])))
-    return modes
-
-
-def _cost(value, sense):
-    """A value as a cost to minimise, NaN and infinities worst (the non-finite policy)."""
-    if not math.isfinite(value):
-        return math.inf
-    return value if sense == "min" else -value
-
-
-def _merge_modes(modes, space, radius, sense):
-    """Sort modes best first and fold each into a better one closer than ``radius``.
-
-    After polishing, several clusters of one basin end at the same point;
-    they are one optimum, supported by all their estimates.
-    """
-    modes = sorted(modes, key=lambda m: _cost(m.fun, sense))
-    kept = []
-    for mode in modes:
-        for i, other in enumerate(kept):
-            if np.linalg.norm((mode.x - other.x) / space.scale) < radius:
-                kept[i] = Mode(x=other.x, fun=other.fun, count=other.count + mode.count,
-                               support=other.support + mode.support)
-                break
-        else:
-            kept.append(mode)
-    return kept
-
-
-def _polish(modes, objective, space, sign):
-    """Refine every mode with L-BFGS-B inside the bounds (if any)."""
-    bounds = None if not space.bounded else list(zip(space.lower, space.upper))
-    polished = []
-    for mode in modes:
-        local = _scipy_minimize(lambda p: sign * objective(p), mode.x, method="L-BFGS-B",
-                                bounds=bounds, options={"ftol": 1e-15, "gtol": 1e-10})
-        if np.isfinite(local.fun) and local.fun <= sign * mode.fun:
-            mode = Mode(x=np.asarray(local.x, dtype=np.float64), fun=sign * float(local.fun),
-                        count=mode.count, support=mode.support)
-        polished.append(mode)
-    return polished
-
-
-#: Largest dimension for which ``method='auto'`` picks the converging Diffusion Evolution
-#: (its CMA-ES refinements hold D x D matrices); beyond it, latent Diffusion Evolution.
-AUTO_MAX_REFINED_DIM = 1000
-
-#: Step size (normalised units) and evaluations per dimension of ``polish='cmaes'``.
-CMAES_POLISH_SIGMA = 0.05
-CMAES_POLISH_EVALS_PER_DIM = 1000
-
-
-def _polish_cmaes(modes, evaluate_batch, opt, sense, counter):
-    """Refine every mode with a small CMA-ES started there (derivative-free)."""
-    space = opt.space
-    region = ({"bounds": list(zip(space.lower, space.upper))} if space.bounded
-              else {"center": space.center, "scale": space.scale})
-    polished = []
-    def batch(X):
-        counter[0] += X.shape[0]
-        return evaluate_batch(opt.backend.to_host(X))
-
-    for mode in modes:
-        local = CMAES(x0=np.clip(mode.x, space.lower, space.upper) if space.bounded else mode.x,
-                      sigma0=CMAES_POLISH_SIGMA, sense=sense, rng=opt.rng,
-                      dtype=opt.backend.dtype_name, maxfevals=CMAES_POLISH_EVALS_PER_DIM * opt.dim,
-                      **region)
-        run(local, batch)
-        better = (local.best_fun < mode.fun) if sense == "min" else (local.best_fun > mode.fun)
-        if local.best_x is not None and np.isfinite(local.best_fun) and better:
-            mode = Mode(x=local.best_x, fun=local.best_fun, count=mode.count,
-                        support=mode.support)
-        polished.append(mode)
-    return polished
-
-
-def _dimension(bounds, x0):
-    if bounds is not None:
-        lower = getattr(bounds, "lb", None)
-        return int(np.size(lower)) if lower is not None else len(bounds)
-    return int(np.size(x0))
-
-
-def _choose_method(bounds, x0, latent):
-    """The method ``method='auto'`` runs, and why (a phrase for ``res.message``)."""
-    if latent is not None:
-        return "diffevo", "a latent encoder was given"
-    try:
-        dim = _dimension(bounds, x0)
-    except TypeError:
-        return "diffevo-restarts", "default"  # the region's own checks report the problem
-    if dim > AUTO_MAX_REFINED_DIM:
-        return "latent-diffevo", f"D = {dim} > {AUTO_MAX_REFINED_DIM}"
-    return "diffevo-restarts", f"D = {dim} <= {AUTO_MAX_REFINED_DIM}"
-
-
-def _save(opt, path, history):
-    """Write the optimiser's state and the run's history (see :mod:`evodiff.checkpoint`)."""
-    extra = {f"history_{key}": values for key, values in history.as_arrays().items()}
-    checkpoint_module.save(opt, path, extra=extra)
-
-
-def _resume(opt, path):
-    """Restore ``opt`` from a checkpoint and return the run's history so far."""
-    extra = checkpoint_module.restore(opt, path)
-    try:
-        history = History.from_arrays({key: extra[f"history_{key}"]
-                                       for key in ("best", "median", "nfev")})
-    except KeyError as exc:
-        raise ValueError(
-            f"resume: {path!r} holds an optimiser state but no minimize history; it was not "
-            "written by minimize(checkpoint=...)") from exc
-    except (TypeError, ValueError, AttributeError) as exc:
-        raise ValueError(f"not a valid evodiff checkpoint: {path!r} holds a malformed minimize "
-                         f"history ({type(exc).__name__}: {exc})") from exc
-    _check_best_against_history(opt, history, path)
-    return history
-
-
-def _check_best_against_history(opt, history, path):
-    """The stored best value must be the best of the values the history recorded: a best
-    point and value edited into a file (or left from another run) are refused."""
-    finite = [v for v in history.best if math.isfinite(v)]
-    if not finite or opt.best_x is None:
-        return
-    recorded = min(finite) if opt.sense == "min" else max(finite)
-    best = opt.best_fun
-    if not math.isclose(best, recorded, rel_tol=1e-12, abs_tol=1e-300):
-        raise ValueError(f"not a valid evodiff checkpoint: {path!r} stores a best value of "
-                         f"{best!r}, but the best value its history recorded is {recorded!r}")
-
-
-def _check_run_arguments(fun, method, popsize, maxiter, callback, mode_radius, min_support,
-                         checkpoint_every, polish):
-    if not callable(fun):
-        raise TypeError(f"fun must be callable; got {type(fun).__name__}")
-    if not (isinstance(polish, (bool, np.bool_)) or polish in ("lbfgsb", "cmaes")):
-        raise ValueError(f"polish must be False, True, 'lbfgsb' or 'cmaes'; got {polish!r}")
-    spec = get_method(method)
-    if popsize is not None:
-        popsize = check_popsize(popsize)
-    if maxiter is not None:
-        maxiter = check_int("maxiter", maxiter, minimum=1)
-    if callback is not None and not callable(callback):
-        raise TypeError(f"callback must be callable or None; got {type(callback).__name__}")
-    check_real("mode_radius", mode_radius, minimum=0.0, strict=True)
-    check_real("min_support", min_support, minimum=0.0, maximum=1.0)
-    check_int("checkpoint_every", checkpoint_every, minimum=1)
-    return spec, popsize, maxiter
-
-
-def _check_checkpoint_path(checkpoint):
-    """Refuse, before any evaluation, a checkpoint path whose folder does not exist."""
-    if checkpoint is None:
-        return
-    folder = Path(checkpoint).expanduser().resolve().parent
-    if not folder.is_dir():
-        raise FileNotFoundError(
-            f"checkpoint: the folder {str(folder)!r} of {str(checkpoint)!r} does not exist")
-
-
-def _generation_hook(opt, history, bar, callback, checkpoint, checkpoint_every):
-    """Progress bar, user callback and periodic checkpoint after each generation."""
-    def on_generation(generation):
-        bar.update(1)
-        bar.set_postfix(best=f"{opt.best_fun:.6g}", refresh=False)
-        if callback is not None and callback(_intermediate(opt, history)):  # StopIteration: run()
-            return True
-        if checkpoint is not None and opt.nit % checkpoint_every == 0 \
-                and opt.stop_reason() is None:
-            _save(opt, checkpoint, history)
-        return False
-    return on_generation
-
-
-def check_options(options):
-    """A copy of ``options`` as a dict, refusing one that repeats an argument of minimize."""
-    if options is not None and not isinstance(options, dict):
-        raise TypeError(f"options must be a dict or None; got {type(options).__name__}")
-    options = dict(options or {})
-    repeated = sorted(set(options) & _RUN_ARGUMENTS)
-    if repeated:
-        raise TypeError(f"options must not repeat arguments of minimize ({', '.join(repeated)}); "
-                        "pass them as arguments")
-    return options
-
-
-def drive(opt, evaluate, history, name, progress, callback, checkpoint, checkpoint_every):
-    """Run ``opt`` to its end with progress bar, callback and checkpoints (continuous or binary).
-
-    Returns
-    -------
-    history : History
-    success : bool
-        False when the callback stopped the run.
-    message : str
-        Why the run ended.
-    """
-    with tqdm(total=opt.max_generations, initial=opt.nit, disable=not progress,
-              desc=f"evodiff {name}", unit="gen") as bar:
-        history = run(opt, evaluate, history=history, on_generation=_generation_hook(
-            opt, history, bar, callback, checkpoint, checkpoint_every))
-    if checkpoint is not None:
-        _save(opt, checkpoint, history)
-    message = {"callback": "stopped by the callback",
-               "stop_rule": history.message}.get(history.reason) or opt.finish_message()
-    return history, history.reason != "callback", message
-
-
-def _run(fun, sense, bounds, x0, sigma, method, popsize, maxiter, args, vectorized, rng,
-         callback, polish, progress, backend, dtype, mode_radius, min_support, latent, options,
-         *, workers=None, batch_size=None, checkpoint=None, checkpoint_every=1, resume=None):
-    if is_binary(fun, bounds):
-        if x0 is not None or sigma is not None or latent is not None:
-            raise ValueError("x0, sigma and latent apply to continuous problems, not to a "
-                             "binary one")
-        return binary_run(fun, sense, bounds, method, popsize, maxiter, args, vectorized, rng,
-                          callback, polish, progress, backend, dtype, options, workers=workers,
-                          batch_size=batch_size, checkpoint=checkpoint,
-                          checkpoint_every=checkpoint_every, resume=resume)
-    chosen = None
-    if isinstance(method, str) and method.strip().lower() == "auto":
-        method, chosen = _choose_method(bounds, x0, latent)
-    spec, popsize, maxiter = _check_run_arguments(
-        fun, method, popsize, maxiter, callback, mode_radius, min_support, checkpoint_every,
-        polish)
-    _check_checkpoint_path(checkpoint)
-    if not isinstance(args, tuple):
-        args = (args,)
-    vectorized = check_bool("vectorized", vectorized)
-    check_bool("progress", progress)
-    options = check_options(options)
-    if latent is not None:
-        if spec.name not in ("diffevo", "latent-diffevo", "diffevo-restarts"):
-            raise ValueError("latent applies to the Diffusion Evolution methods only; "
-                             f"got method={method!r}")
-        options["latent"] = latent
-    opt = spec.build(popsize=popsize, maxiter=maxiter, sense=sense, rng=rng, dtype=dtype,
-                     backend=backend, **_region(bounds, x0, sigma), **options)
-    if (checkpoint is not None or resume is not None) and not getattr(opt, "checkpointable", True):
-        raise ValueError(f"method {spec.name!r} cannot be checkpointed (its search state is a "
-                         "running generator); run it without checkpoint= and resume=")
-    history = _resume(opt, resume) if resume is not None else History()
-    # one evaluator for the whole run: a process pool (workers=int) starts once and is always closed
-    evaluator = Evaluator(fun, vectorized=vectorized, workers=workers, batch_size=batch_size,
-                          args=args)
-    with evaluator:
-        history, success, message = drive(opt, evaluator, history, spec.name, progress,
-                                          callback, checkpoint, checkpoint_every)
-
-    counter = [0]
-    objective = _scalar_objective(fun, vectorized, args, opt.space, counter)
-    solution_set = getattr(opt, "solution_set", None)
-    if solution_set is not None:  # the method reports evaluated optima: they are the modes
-        points, values = solution_set()
-        modes = [Mode(x=x, fun=float(v), count=1, support=1.0 / len(values))
-                 for x, v in zip(points, values)]
-        polish = False
-    elif hasattr(opt, "evaluated_modes"):  # modes known with their values: nothing to evaluate
-        points, values = opt.evaluated_modes()
-        modes = [Mode(x=x, fun=float(v), count=1, support=1.0 / len(values))
-                 for x, v in zip(points, values)]
-    else:
-        modes = _find_modes(opt, objective, mode_radius, min_support)
-    if not modes and opt.best_x is not None and math.isfinite(opt.best_fun):
-        # no cluster reached min_support (or none was affordable): a finished run still
-        # reports its best point
-        modes = [Mode(x=np.array(opt.best_x), fun=float(opt.best_fun), count=0, support=0.0)]
-    if polish == "cmaes":
-        def evaluate_batch(X):
-            points = opt.space.clip_points(opt.backend.asarray(X))
-            if not vectorized:
-                points = opt.backend.to_host(points)
-            values = evaluate(fun, points, vectorized=vectorized, args=args)
-            return np.asarray(opt.backend.to_host(values), dtype=np.float64)
-        modes = _polish_cmaes(modes, evaluate_batch, opt, sense, counter)
-    elif polish:
-        modes = _polish(modes, objective, opt.space, 1.0 if sense == "min" else -1.0)
-    if solution_set is None:  # distinct optima may lie closer than mode_radius
-        modes = _merge_modes(modes, opt.space, mode_radius, sense)
-    best_x, best_fun = opt.best_x, opt.best_fun
-    for mode in modes:
-        if _cost(mode.fun, sense) < _cost(best_fun, sense):
-            best_x, best_fun = mode.x, mode.fun
-    if best_x is None or not math.isfinite(best_fun):
-        success = False
-        message = f"{message}; the objective returned no finite value"
-    if chosen is not None:
-        message = f"method 'auto' chose {spec.name!r} ({chosen}): {message}"
-    return OptimizeResult(
-        x=None if best_x is None else np.array(best_x), fun=best_fun,
-        nfev=opt.nfev + counter[0], nit=opt.nit, success=success, message=message,
-        method=spec.name,
-        population=np.asarray(opt.backend.to_host(opt.population), dtype=np.float64),
-        estimates=opt.candidates(), modes=modes,
-        history=history.as_arrays(),
-    )
+def _solve(request):
+    """Send ``request`` to the solver of its problem's domain."""
+    if is_binary(request.fun, request.bounds):
+        return binary_solve(request)
+    return continuous_solve(request)
 
 
 def minimize(fun, bounds=None, *, x0=None, sigma=None, method="auto", popsize=None,
@@ -459,7 +65,8 @@ def minimize(fun, bounds=None, *, x0=None, sigma=None, method="auto", popsize=No
         Scale of the search region around ``x0`` (default 1).
     method : str, default 'auto'
         ``'auto'`` chooses by the problem and says so in ``res.message``:
-        ``'diffevo-restarts'`` up to ``AUTO_MAX_REFINED_DIM`` = 1000
+        ``'diffevo-restarts'`` up to
+        :data:`~evodiff.continuous.AUTO_MAX_REFINED_DIM` = 1000
         dimensions, ``'latent-diffevo'`` beyond (CMA-ES refinements would
         hold D x D matrices), ``'diffevo'`` when a ``latent`` encoder is
         given.  Or the name of a registered method
@@ -581,10 +188,10 @@ def minimize(fun, bounds=None, *, x0=None, sigma=None, method="auto", popsize=No
     >>> bool(res.fun < 1e-2)
     True
     """
-    return _run(fun, "min", bounds, x0, sigma, method, popsize, maxiter, args, vectorized, rng,
-                callback, polish, progress, backend, dtype, mode_radius, min_support, latent,
-                options, workers=workers, batch_size=batch_size, checkpoint=checkpoint,
-                checkpoint_every=checkpoint_every, resume=resume)
+    return _solve(RunRequest(
+        fun, "min", bounds, x0, sigma, method, popsize, maxiter, args, vectorized, rng,
+        callback, polish, progress, backend, dtype, mode_radius, min_support, latent, options,
+        workers, batch_size, checkpoint, checkpoint_every, resume))
 
 
 def maximize(fun, bounds=None, *, x0=None, sigma=None, method="auto", popsize=None,
@@ -599,7 +206,7 @@ def maximize(fun, bounds=None, *, x0=None, sigma=None, method="auto", popsize=No
     are sorted from the highest value down.  See :func:`minimize` for the
     parameters.
     """
-    return _run(fun, "max", bounds, x0, sigma, method, popsize, maxiter, args, vectorized, rng,
-                callback, polish, progress, backend, dtype, mode_radius, min_support, latent,
-                options, workers=workers, batch_size=batch_size, checkpoint=checkpoint,
-                checkpoint_every=checkpoint_every, resume=resume)
+    return _solve(RunRequest(
+        fun, "max", bounds, x0, sigma, method, popsize, maxiter, args, vectorized, rng,
+        callback, polish, progress, backend, dtype, mode_radius, min_support, latent, options,
+        workers, batch_size, checkpoint, checkpoint_every, resume))

@@ -69,6 +69,9 @@ class MethodSpec:
     domain : {'continuous', 'binary'}
         The search spaces of the method: boxes of real numbers, or binary
         vectors (:mod:`evodiff.binary`).
+    latent : bool
+        Whether the method searches a latent space (``minimize(latent=...)``
+        is accepted).
     """
 
     name: str
@@ -77,6 +80,7 @@ class MethodSpec:
     default_popsize: int | None = None
     budget_settings: Callable = _fill_budget
     domain: str = "continuous"
+    latent: bool = False
 
     def build(self, *, popsize=None, maxiter=None, **settings):
         """Build an optimiser of this method (see :attr:`builder`)."""
@@ -97,7 +101,7 @@ def _check_domain(domain):
 
 
 def register_method(name, builder, *, label=None, default_popsize=None, budget_settings=None,
-                    domain="continuous", replace=False):
+                    domain="continuous", latent=False, replace=False):
     """Make a method available everywhere by name.
 
     Parameters
@@ -114,6 +118,8 @@ def register_method(name, builder, *, label=None, default_popsize=None, budget_s
     budget_settings : callable, optional
         See :class:`MethodSpec`.
     domain : {'continuous', 'binary'}, default 'continuous'
+        See :class:`MethodSpec`.
+    latent : bool, default False
         See :class:`MethodSpec`.
     replace : bool, default False
         Allow replacing a registered method of the same name.
@@ -141,8 +147,10 @@ def register_method(name, builder, *, label=None, default_popsize=None, budget_s
     if budget_settings is not None and not callable(budget_settings):
         raise TypeError(f"budget_settings must be callable; got {type(budget_settings).__name__}")
     _check_domain(domain)
+    if not isinstance(latent, bool):
+        raise TypeError(f"latent must be True or False; got {latent!r}")
     spec = MethodSpec(key, builder, label if label is not None else key, default_popsize,
-                      budget_settings or _fill_budget, domain)
+                      budget_settings or _fill_budget, domain, latent)
     METHODS[key] = spec
     return spec
 
@@ -251,9 +259,9 @@ def _restarted_budget(budget, popsize):
 
 
 register_method("diffevo", _diffevo_builder(None), label="Diffusion Evolution",
-                default_popsize=DiffusionEvolution.DEFAULT_POPSIZE)
+                default_popsize=DiffusionEvolution.DEFAULT_POPSIZE, latent=True)
 register_method("latent-diffevo", _diffevo_builder("random"), label="Latent Diffusion Evolution",
-                default_popsize=DiffusionEvolution.DEFAULT_POPSIZE)
+                default_popsize=DiffusionEvolution.DEFAULT_POPSIZE, latent=True)
 register_method("cmaes", _class_builder(CMAES), label="CMA-ES",
                 default_popsize=CMAES.DEFAULT_POPSIZE, budget_settings=_cmaes_budget)
 register_method("openes", _class_builder(OpenES), label="OpenES",
@@ -262,7 +270,7 @@ register_method("pepg", _class_builder(PEPG), label="PEPG", default_popsize=PEPG
 register_method("map-elites", _class_builder(MAPElites), label="MAP-Elites",
                 default_popsize=MAPElites.DEFAULT_POPSIZE)
 register_method("diffevo-restarts", _restarted_builder, label="Diffusion Evolution + restarts",
-                default_popsize=None, budget_settings=_restarted_budget)
+                default_popsize=None, budget_settings=_restarted_budget, latent=True)
 
 
 def _niching_budget(budget, popsize):

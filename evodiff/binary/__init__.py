@@ -20,7 +20,7 @@ from .interop import from_bqm, from_networkx, planted_2in4sat, planted_nae3sat, 
 from .polish import OneFlipDescent, one_flip_descent, one_flip_descent_blackbox
 from .problems import QUBO, Ising, MaxCut
 from .readers import read_bqp, read_gset
-from .solve import Bits
+from .space import Bits
 from .tempering import ParallelTempering
 
 __all__ = ["QUBO", "Ising", "MaxCut", "Bits", "SimulatedAnnealing", "ParallelTempering",
