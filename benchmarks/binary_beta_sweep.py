@@ -16,7 +16,7 @@ import numpy as np
 import evodiff
 import evodiff.binary.annealing as annealing
 from evodiff.binary import sherrington_kirkpatrick
-from evodiff.binary.commands import random_graph
+from evodiff.binary.generators import random_graph
 
 
 def main():

@@ -1,4 +1,4 @@
-"""Tests of the ``evodiff`` command (evodiff/cli.py)."""
+"""Tests of the ``evodiff`` command (the evodiff.cli package)."""
 
 import copy
 import os
@@ -344,7 +344,7 @@ def test_run_latent_diffevo(capsys):
 
 def test_shift_and_optimiser_draw_from_independent_streams(monkeypatch, capsys):
     made, seen = [], []
-    real_get_problem, real_minimize = problems.get_problem, cli.minimize
+    real_get_problem, real_minimize = problems.get_problem, cli.run.minimize
 
     def get_problem(*args, **kwargs):
         made.append(real_get_problem(*args, **kwargs))
@@ -355,7 +355,7 @@ def test_shift_and_optimiser_draw_from_independent_streams(monkeypatch, capsys):
         return real_minimize(*args, rng=rng, **kwargs)
 
     monkeypatch.setattr(problems, "get_problem", get_problem)
-    monkeypatch.setattr(cli, "minimize", spy_minimize)
+    monkeypatch.setattr(cli.run, "minimize", spy_minimize)
     assert main(["run", "sphere", "--dim", "3", "--shift", "--seed", "4", "--method", "cmaes",
                  "--maxiter", "5", "--no-progress"]) == 0
     capsys.readouterr()

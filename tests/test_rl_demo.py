@@ -10,7 +10,7 @@ from evodiff.demos import control  # noqa: E402
 
 
 def test_the_command_line_knows_the_tasks_of_the_demo():
-    assert cli._RL_TASKS == control.TASKS
+    assert cli.demo.RL_TASKS == control.TASKS
     assert set(control.PRESETS) == set(control.TASKS)
 
 

@@ -16,9 +16,9 @@ import numpy as np
 
 from ..randomness import as_generator
 from ..validation import check_bool, check_int
-from .problems import Ising
+from .problems import Ising, MaxCut
 
-__all__ = ["sherrington_kirkpatrick", "wishart_planted"]
+__all__ = ["sherrington_kirkpatrick", "wishart_planted", "random_graph"]
 
 
 def sherrington_kirkpatrick(n, rng=None):
@@ -74,3 +74,11 @@ def wishart_planted(n, m, rng=None, gauge=True):
         J = J * np.outer(state, state)
     ground_energy = -float(np.sum(W * W)) / (2.0 * n)
     return Ising(J), state, ground_energy
+
+
+def random_graph(n, density, rng):
+    """A G(n, p) random graph with unit weights, as a :class:`~evodiff.binary.MaxCut`."""
+    generator = np.random.default_rng(rng)
+    i, j = np.triu_indices(n, k=1)
+    keep = generator.random(i.size) < density
+    return MaxCut(n, np.stack([i[keep], j[keep]], axis=1))

@@ -17,11 +17,12 @@ from pathlib import Path
 
 import numpy as np
 
+from ..binary.generators import random_graph
+from ..binary.readers import read_bqp, read_gset
+from ..binary.solve import MAX_MODES
 from ..optimize import maximize
-from .readers import read_bqp, read_gset
-from .solve import MAX_MODES
 
-__all__ = ["BINARY_PROBLEMS", "add_run_arguments", "run_binary", "demo_maxcut", "random_graph"]
+__all__ = ["BINARY_PROBLEMS", "add_run_arguments", "run_binary", "demo_maxcut"]
 
 #: Problems of ``evodiff run`` that are binary: name -> the option naming their file.
 BINARY_PROBLEMS = {"maxcut": "--graph", "qubo": "--file"}
@@ -50,16 +51,6 @@ def _finite_float(text):
     if not math.isfinite(value):
         raise argparse.ArgumentTypeError(f"expected a finite number; got {text!r}")
     return value
-
-
-def random_graph(n, density, rng):
-    """A G(n, p) random graph with unit weights, as a :class:`~evodiff.binary.MaxCut`."""
-    from .problems import MaxCut
-
-    generator = np.random.default_rng(rng)
-    i, j = np.triu_indices(n, k=1)
-    keep = generator.random(i.size) < density
-    return MaxCut(n, np.stack([i[keep], j[keep]], axis=1))
 
 
 def _load(parser, args):
