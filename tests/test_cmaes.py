@@ -116,8 +116,10 @@ def test_rule_ftarget():
 
 
 def test_rule_maxfevals():
+    # 7 samples per generation: the eighth generation is cut to the one evaluation left
     res = stop_message(sphere, maxfevals=50)
-    assert res.message.startswith("maxfevals") and res.nfev >= 50
+    assert res.message.startswith("maxfevals") and res.nfev == 50
+    assert res.history["nfev"][-2:].tolist() == [49, 50]
 
 
 def test_rule_maxiter():

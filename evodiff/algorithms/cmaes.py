@@ -107,7 +107,9 @@ class CMAES(Optimizer):
     maxiter : int, optional
         Generations per run.  Default ``100 + 150 (n + 3)**2 / sqrt(lambda)``.
     maxfevals : int, optional
-        Total evaluations over all restarts (no limit by default).
+        Total evaluations over all restarts (no limit by default), never
+        exceeded: the last generation is cut to the evaluations left (the
+        samples not evaluated rank last in its update).
     ftarget : float, optional
         Stop as soon as a value this good is reached (user's sign).
     restarts : int, default 0
@@ -265,10 +267,12 @@ class CMAES(Optimizer):
         z = self.normal((self.popsize, self.dim))
         self._z = z
         self._y = (z * self.D) @ self.xp.matrix_transpose(self.B)
-        return self.mean + self.sigma * self._y
+        return self._within_budget(self.mean + self.sigma * self._y, self.maxfevals)
 
     def _tell(self, x, cost):
         xp, p, n = self.xp, self.params, self.dim
+        # cut by maxfevals (the last generation): the samples not evaluated rank last
+        cost = self._padded_costs(cost, self.popsize)
         order = xp.argsort(cost, stable=True)
         y = xp.take(self._y, order, axis=0)
         z = xp.take(self._z, order, axis=0)
