@@ -17,7 +17,7 @@ import numpy as np
 from .evaluation import evaluate
 from .modes import Mode, find_modes, merge_modes
 from .polish import polish_cmaes, polish_lbfgsb
-from .registry import get_method
+from .registry import AUTO_METHODS, get_method
 from .session import check_session, execute, finish
 from .validation import check_int, check_popsize, check_real
 
@@ -89,15 +89,16 @@ def choose_method(bounds, x0, latent):
     reason : str
         A phrase for ``res.message``.
     """
+    choices = AUTO_METHODS["continuous"]
     if latent is not None:
-        return "diffevo", "a latent encoder was given"
+        return choices["latent encoder"], "a latent encoder was given"
     try:
         dim = _dimension(bounds, x0)
-    except TypeError:
-        return "diffevo-restarts", "default"  # the region's own checks report the problem
+    except TypeError:  # the region's own checks report the problem
+        return choices["default"], "default"
     if dim > AUTO_MAX_REFINED_DIM:
-        return "latent-diffevo", f"D = {dim} > {AUTO_MAX_REFINED_DIM}"
-    return "diffevo-restarts", f"D = {dim} <= {AUTO_MAX_REFINED_DIM}"
+        return choices["high-dimensional"], f"D = {dim} > {AUTO_MAX_REFINED_DIM}"
+    return choices["default"], f"D = {dim} <= {AUTO_MAX_REFINED_DIM}"
 
 
 def _check_arguments(request):
@@ -130,6 +131,7 @@ def _modes(opt, request, objective, solution_set):
                  for x, v in zip(points, values)]
     else:
         modes = find_modes(opt, objective, request.mode_radius, request.min_support)
+    modes = [mode for mode in modes if math.isfinite(mode.fun)]  # the non-finite policy
     if not modes and opt.best_x is not None and math.isfinite(opt.best_fun):
         # no cluster reached min_support (or none was affordable): a finished run still
         # reports its best point

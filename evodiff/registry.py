@@ -33,8 +33,8 @@ from .binary.polish import OneFlipDescent
 from .binary.tempering import ParallelTempering
 from .validation import check_int
 
-__all__ = ["MethodSpec", "METHODS", "DOMAINS", "register_method", "make_optimizer", "get_method",
-           "method_label", "method_names"]
+__all__ = ["MethodSpec", "METHODS", "DOMAINS", "AUTO_METHODS", "REFERENCE_METHOD",
+           "register_method", "make_optimizer", "get_method", "method_label", "method_names"]
 
 
 def _fill_budget(budget, popsize):
@@ -72,6 +72,20 @@ class MethodSpec:
     latent : bool
         Whether the method searches a latent space (``minimize(latent=...)``
         is accepted).
+    budget : {'generations', 'evaluations'}
+        How a run is sized: ``popsize`` x ``maxiter`` generations, or an
+        evaluation budget the method spends its own way (``maxfevals``:
+        restarts, rounds of samples).  A suite with a fixed number of
+        generations (the paper's) runs only the first kind by default.
+    goal : {'optimum', 'all-optima', 'illumination'}
+        What the method's answer is: the best point (with the modes it met),
+        every global optimum, or an archive of elites over descriptors.  A
+        suite that counts evaluations to a target (the standard one) runs only
+        the first kind by default.
+    style_slot : int or None
+        Fixed palette slot of the method's colour and marker in figures, kept
+        for the built-in methods so that every figure shows them alike; ``None``:
+        the next free slot.
     """
 
     name: str
@@ -81,6 +95,9 @@ class MethodSpec:
     budget_settings: Callable = _fill_budget
     domain: str = "continuous"
     latent: bool = False
+    budget: str = "generations"
+    goal: str = "optimum"
+    style_slot: int | None = None
 
     def build(self, *, popsize=None, maxiter=None, **settings):
         """Build an optimiser of this method (see :attr:`builder`)."""
@@ -94,14 +111,35 @@ METHODS: dict[str, MethodSpec] = {}
 #: The kinds of search space a method can serve.
 DOMAINS = ("continuous", "binary")
 
+#: The values of the flags of a :class:`MethodSpec`.
+BUDGETS = ("generations", "evaluations")
+GOALS = ("optimum", "all-optima", "illumination")
+
+#: What ``method='auto'`` runs, per domain and situation (the solvers of
+#: :mod:`evodiff.continuous` and :mod:`evodiff.binary.solve` say which situation holds).
+AUTO_METHODS = {
+    "continuous": {"default": "diffevo-restarts", "high-dimensional": "latent-diffevo",
+                   "latent encoder": "diffevo"},
+    "binary": {"quadratic problem": "anneal", "black box": "binary-diffevo"},
+}
+
+#: The method every other one is compared with in the benchmark statistics (p-values).
+REFERENCE_METHOD = "diffevo"
+
 
 def _check_domain(domain):
     if domain not in DOMAINS:
         raise ValueError(f"domain must be one of {', '.join(DOMAINS)}; got {domain!r}")
 
 
+def _check_choice(name, value, choices):
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(choices)}; got {value!r}")
+
+
 def register_method(name, builder, *, label=None, default_popsize=None, budget_settings=None,
-                    domain="continuous", latent=False, replace=False):
+                    domain="continuous", latent=False, budget="generations", goal="optimum",
+                    style_slot=None, replace=False):
     """Make a method available everywhere by name.
 
     Parameters
@@ -120,6 +158,12 @@ def register_method(name, builder, *, label=None, default_popsize=None, budget_s
     domain : {'continuous', 'binary'}, default 'continuous'
         See :class:`MethodSpec`.
     latent : bool, default False
+        See :class:`MethodSpec`.
+    budget : {'generations', 'evaluations'}, default 'generations'
+        See :class:`MethodSpec`.
+    goal : {'optimum', 'all-optima', 'illumination'}, default 'optimum'
+        See :class:`MethodSpec`.
+    style_slot : int, optional
         See :class:`MethodSpec`.
     replace : bool, default False
         Allow replacing a registered method of the same name.
@@ -149,8 +193,12 @@ def register_method(name, builder, *, label=None, default_popsize=None, budget_s
     _check_domain(domain)
     if not isinstance(latent, bool):
         raise TypeError(f"latent must be True or False; got {latent!r}")
+    _check_choice("budget", budget, BUDGETS)
+    _check_choice("goal", goal, GOALS)
+    if style_slot is not None:
+        style_slot = check_int("style_slot", style_slot, minimum=0)
     spec = MethodSpec(key, builder, label if label is not None else key, default_popsize,
-                      budget_settings or _fill_budget, domain, latent)
+                      budget_settings or _fill_budget, domain, latent, budget, goal, style_slot)
     METHODS[key] = spec
     return spec
 
@@ -259,18 +307,21 @@ def _restarted_budget(budget, popsize):
 
 
 register_method("diffevo", _diffevo_builder(None), label="Diffusion Evolution",
-                default_popsize=DiffusionEvolution.DEFAULT_POPSIZE, latent=True)
+                default_popsize=DiffusionEvolution.DEFAULT_POPSIZE, latent=True, style_slot=0)
 register_method("latent-diffevo", _diffevo_builder("random"), label="Latent Diffusion Evolution",
-                default_popsize=DiffusionEvolution.DEFAULT_POPSIZE, latent=True)
+                default_popsize=DiffusionEvolution.DEFAULT_POPSIZE, latent=True, style_slot=4)
 register_method("cmaes", _class_builder(CMAES), label="CMA-ES",
-                default_popsize=CMAES.DEFAULT_POPSIZE, budget_settings=_cmaes_budget)
+                default_popsize=CMAES.DEFAULT_POPSIZE, budget_settings=_cmaes_budget,
+                style_slot=1)
 register_method("openes", _class_builder(OpenES), label="OpenES",
-                default_popsize=OpenES.DEFAULT_POPSIZE)
-register_method("pepg", _class_builder(PEPG), label="PEPG", default_popsize=PEPG.DEFAULT_POPSIZE)
+                default_popsize=OpenES.DEFAULT_POPSIZE, style_slot=2)
+register_method("pepg", _class_builder(PEPG), label="PEPG", default_popsize=PEPG.DEFAULT_POPSIZE,
+                style_slot=3)
 register_method("map-elites", _class_builder(MAPElites), label="MAP-Elites",
-                default_popsize=MAPElites.DEFAULT_POPSIZE)
+                default_popsize=MAPElites.DEFAULT_POPSIZE, goal="illumination")
 register_method("diffevo-restarts", _restarted_builder, label="Diffusion Evolution + restarts",
-                default_popsize=None, budget_settings=_restarted_budget, latent=True)
+                default_popsize=None, budget_settings=_restarted_budget, latent=True,
+                budget="evaluations")
 
 
 def _niching_budget(budget, popsize):
@@ -280,7 +331,7 @@ def _niching_budget(budget, popsize):
 
 register_method("diffevo-niching", _class_builder(NichingDiffusionEvolution),
                 label="Niching Diffusion Evolution", default_popsize=None,
-                budget_settings=_niching_budget)
+                budget_settings=_niching_budget, budget="evaluations", goal="all-optima")
 
 
 # -- binary methods: settings hold ``problem`` (a QUBO, Ising or MaxCut, or None for a

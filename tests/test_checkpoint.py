@@ -35,6 +35,8 @@ def first_two(x):
     return x[:, :2]
 
 
+# Variants of the classes (encoders, lazy eigendecomposition, IPOP restarts, float32);
+# every registered method's resume through minimize is checked in test_method_contracts.py.
 # name -> (constructor keyword arguments, class, generations T)
 CASES = {
     "diffevo": (DiffusionEvolution, dict(dim=3, popsize=16, steps=8, bounds=BOX3, rng=1), 8),

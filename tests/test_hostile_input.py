@@ -8,10 +8,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from evodiff import minimize
-from evodiff.registry import make_optimizer
+from evodiff.registry import METHODS as REGISTRY
+from evodiff.registry import make_optimizer, method_names
 
-METHODS = ("diffevo", "latent-diffevo", "diffevo-restarts", "cmaes", "openes", "pepg",
-           "map-elites")
+#: Every registered continuous method (a new one is covered without editing this file).
+METHODS = tuple(method_names("continuous"))
 
 
 class BoxGuard:
@@ -30,14 +31,17 @@ class BoxGuard:
         return np.sum((X - self.lower) ** 2, axis=1)
 
 
+def _sizes(method, budget=300):
+    """minimize's size arguments for a small run, from the method's registry entry."""
+    settings = dict(REGISTRY[method].budget_settings(budget, 16))
+    return {"popsize": settings.pop("popsize", None), "maxiter": settings.pop("maxiter", None),
+            "options": settings or None}
+
+
 def _run(method, bounds, dtype, polish, rng, latent=None):
     lower, upper = zip(*bounds)
     guard = BoxGuard(lower, upper)
-    kwargs = {"popsize": 16, "maxiter": 4}
-    if method == "cmaes":
-        kwargs = {"popsize": 6, "maxiter": 10}
-    if method == "diffevo-restarts":
-        kwargs = {"popsize": 16, "maxiter": 3, "options": {"maxfevals": 300}}
+    kwargs = _sizes(method)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         res = minimize(guard, bounds=bounds, vectorized=True, method=method, dtype=dtype,
@@ -122,8 +126,7 @@ def test_a_non_finite_value_is_never_reported_as_the_best(method, sense):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         res = front(objective, bounds=[(-5, 5)] * 2, vectorized=True, method=method, rng=0,
-                    popsize=16 if method != "cmaes" else None, maxiter=5,
-                    options={"maxfevals": 400} if method == "diffevo-restarts" else None)
+                    **_sizes(method, budget=400))
     assert np.isfinite(res.fun)
     best = np.nanmin(res.history["best"]) if sense == "min" else np.nanmax(res.history["best"])
     assert res.fun == pytest.approx(best) or (res.fun < best if sense == "min" else res.fun > best)

@@ -230,52 +230,82 @@ def paper_optimizer(method, problem, generator):
         Maps objective values to the values told (``None``: the objective
         values themselves).
     """
-    dim, unit = problem.dim, PAPER_HALF_WIDTH
     steps = generations(method)
-    region = {"dim": dim, "center": 0.0, "scale": unit, "rng": generator}
-    if method in ("diffevo", "latent-diffevo"):
-        # Weights exp(-|f - target| / (0.5 scale)) as in the scripts, in the log domain:
-        # Energy(T) gives exp(-cost / T), the same up to a constant factor that cancels.
-        latent = {"latent": "random", "latent_dim": PAPER_LATENT_DIM} \
-            if method == "latent-diffevo" else {}
-        return DiffusionEvolution(popsize=PAPER_POPSIZE, steps=steps, schedule="cosine",
-                                  noise=PAPER_NOISE,
-                                  fitness=Energy(PAPER_TEMPERATURE * problem.scale),
-                                  sense=problem.sense, **latent, **region), None
-    if method == "cmaes":
-        # Exactly 25 generations: the local stopping rules are switched off.
-        return CMAES(popsize=PAPER_POPSIZE, sigma0=PAPER_CMAES_SIGMA0, maxiter=steps,
-                     tolfun=0.0, tolx=0.0, tolstagnation=10**9, sense=problem.sense,
-                     **region), None
-    if method == "pepg":
-        return PEPG(popsize=PAPER_POPSIZE, sigma_init=PAPER_PEPG_SIGMA_INIT / unit,
-                    sigma_decay=PAPER_PEPG_SIGMA_DECAY_TOTAL ** (1.0 / steps),
-                    sigma_limit=PAPER_PEPG_SIGMA_LIMIT / unit,
-                    elite_ratio=PAPER_PEPG_ELITE_RATIO,
-                    weight_decay=PAPER_PEPG_WEIGHT_DECAY * unit**2, maxiter=steps,
-                    sense=problem.sense, **region), None
-    if method == "map-elites":
-        k = min(dim, 2)
-        cells = int(round(2 * PAPER_HALF_WIDTH / PAPER_MAP_ELITES_CELL_WIDTH))
-        return MAPElites(popsize=PAPER_MAP_ELITES_BATCH,
-                         maxiter=PAPER_MAP_ELITES_EVALUATIONS // PAPER_MAP_ELITES_BATCH,
-                         initial_sigma=PAPER_MAP_ELITES_INITIAL_SIGMA / unit,
-                         mutation_sigma=PAPER_MAP_ELITES_MUTATION_SIGMA / unit, cells=cells,
-                         descriptor_bounds=[(-PAPER_HALF_WIDTH, PAPER_HALF_WIDTH)] * k,
-                         sense=problem.sense, **region), None
-    if method == "openes":
-        # OpenES maximises the scripts' fitness F in (0, 1], whatever the function's sense.
-        return _RawFitnessOpenES(
-            popsize=PAPER_POPSIZE, sigma_init=PAPER_OPENES_SIGMA_INIT / unit,
-            sigma_decay=PAPER_OPENES_SIGMA_DECAY_TOTAL ** (1.0 / steps), sigma_limit=0.0,
-            learning_rate=PAPER_OPENES_LEARNING_RATE / unit**2,
-            learning_rate_decay=PAPER_OPENES_LR_DECAY_TOTAL ** (1.0 / steps),
-            learning_rate_limit=0.0, optimizer="sgd", momentum=PAPER_OPENES_MOMENTUM,
-            weight_decay=0.0, rank_fitness=False, maxiter=steps, sense="max",
-            **region), _paper_fitness(problem)
+    region = {"dim": problem.dim, "center": 0.0, "scale": PAPER_HALF_WIDTH, "rng": generator}
+    build = PAPER_BUILDERS.get(method)
+    if build is not None:
+        return build(problem, steps, region)
     # any other method: the same budget, spent its own way (registry.budget_settings)
     settings = get_method(method).budget_settings(PAPER_POPSIZE * steps, PAPER_POPSIZE)
     return make_optimizer(method, sense=problem.sense, **settings, **region), None
+
+
+def _paper_diffusion(latent):
+    def build(problem, steps, region):
+        # Weights exp(-|f - target| / (0.5 scale)) as in the scripts, in the log domain:
+        # Energy(T) gives exp(-cost / T), the same up to a constant factor that cancels.
+        encoder = {"latent": "random", "latent_dim": PAPER_LATENT_DIM} if latent else {}
+        return DiffusionEvolution(popsize=PAPER_POPSIZE, steps=steps, schedule="cosine",
+                                  noise=PAPER_NOISE,
+                                  fitness=Energy(PAPER_TEMPERATURE * problem.scale),
+                                  sense=problem.sense, **encoder, **region), None
+    return build
+
+
+def _paper_cmaes(problem, steps, region):
+    # Exactly 25 generations: the local stopping rules are switched off.
+    return CMAES(popsize=PAPER_POPSIZE, sigma0=PAPER_CMAES_SIGMA0, maxiter=steps,
+                 tolfun=0.0, tolx=0.0, tolstagnation=10**9, sense=problem.sense,
+                 **region), None
+
+
+def _paper_pepg(problem, steps, region):
+    unit = PAPER_HALF_WIDTH
+    return PEPG(popsize=PAPER_POPSIZE, sigma_init=PAPER_PEPG_SIGMA_INIT / unit,
+                sigma_decay=PAPER_PEPG_SIGMA_DECAY_TOTAL ** (1.0 / steps),
+                sigma_limit=PAPER_PEPG_SIGMA_LIMIT / unit,
+                elite_ratio=PAPER_PEPG_ELITE_RATIO,
+                weight_decay=PAPER_PEPG_WEIGHT_DECAY * unit**2, maxiter=steps,
+                sense=problem.sense, **region), None
+
+
+def _paper_map_elites(problem, steps, region):
+    unit = PAPER_HALF_WIDTH
+    k = min(problem.dim, 2)
+    cells = int(round(2 * PAPER_HALF_WIDTH / PAPER_MAP_ELITES_CELL_WIDTH))
+    return MAPElites(popsize=PAPER_MAP_ELITES_BATCH,
+                     maxiter=PAPER_MAP_ELITES_EVALUATIONS // PAPER_MAP_ELITES_BATCH,
+                     initial_sigma=PAPER_MAP_ELITES_INITIAL_SIGMA / unit,
+                     mutation_sigma=PAPER_MAP_ELITES_MUTATION_SIGMA / unit, cells=cells,
+                     descriptor_bounds=[(-PAPER_HALF_WIDTH, PAPER_HALF_WIDTH)] * k,
+                     sense=problem.sense, **region), None
+
+
+def _paper_openes(problem, steps, region):
+    unit = PAPER_HALF_WIDTH
+    # OpenES maximises the scripts' fitness F in (0, 1], whatever the function's sense.
+    return _RawFitnessOpenES(
+        popsize=PAPER_POPSIZE, sigma_init=PAPER_OPENES_SIGMA_INIT / unit,
+        sigma_decay=PAPER_OPENES_SIGMA_DECAY_TOTAL ** (1.0 / steps), sigma_limit=0.0,
+        learning_rate=PAPER_OPENES_LEARNING_RATE / unit**2,
+        learning_rate_decay=PAPER_OPENES_LR_DECAY_TOTAL ** (1.0 / steps),
+        learning_rate_limit=0.0, optimizer="sgd", momentum=PAPER_OPENES_MOMENTUM,
+        weight_decay=0.0, rank_fitness=False, maxiter=steps, sense="max",
+        **region), _paper_fitness(problem)
+
+
+#: The paper's settings of the methods it compared: name -> ``build(problem, steps, region)
+#: -> (optimizer, transform)``.  These are the protocol of the paper's scripts, one per
+#: compared method; any other registered method gets the same budget through its registry
+#: entry's ``budget_settings``.
+PAPER_BUILDERS = {
+    "diffevo": _paper_diffusion(latent=False),
+    "latent-diffevo": _paper_diffusion(latent=True),
+    "cmaes": _paper_cmaes,
+    "pepg": _paper_pepg,
+    "map-elites": _paper_map_elites,
+    "openes": _paper_openes,
+}
 
 
 # ---- the suite entry --------------------------------------------------------------------
@@ -285,6 +315,12 @@ def _paper_build(method, problem, generator):
     return opt, transform, None
 
 
+def _sized_by_generations(spec):
+    """The paper's protocol fixes the generations: methods sized by an evaluation budget they
+    spend their own way (restarts, rounds) are left out unless named."""
+    return spec.domain == "continuous" and spec.budget == "generations"
+
+
 #: The entry of :data:`evodiff.bench.suites.SUITES`.
 PAPER_SUITE = Suite(
     "paper", "the protocol of the paper's Table 1 / Figure 3 (entropy and fitness of the "
@@ -292,5 +328,5 @@ PAPER_SUITE = Suite(
     deferred("commands", "generic_command"),
     accepts=("methods", "problems", "runs", "no_figures"), problems=tuple(paper_problems()),
     optimizer=_paper_build, total_evaluations=True,
-    excluded_methods=("diffevo-restarts", "diffevo-niching"),
+    runs_method=_sized_by_generations,
     summary=deferred("report", "paper_summary"))

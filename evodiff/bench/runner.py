@@ -61,7 +61,7 @@ from ..metrics import (
     top_k_indices,
 )
 from ..randomness import named_seed
-from ..registry import get_method, method_names
+from ..registry import METHODS, get_method
 from ..validation import check_int
 from .suites import SUITES, check_suite, find_problem, problem_instance
 from .workers import run_tasks
@@ -273,9 +273,9 @@ def run_suite(suite, methods=None, problems=None, runs=10, jobs=1, progress=Fals
     ----------
     suite : {'paper', 'standard', 'standard-shifted'}
     methods : list of str, optional
-        Registered methods; default: all of them but the suite's
-        ``excluded_methods`` (:class:`~evodiff.bench.suites.Suite`)
-        (:func:`evodiff.registry.method_names`).  A method registered in this
+        Registered methods; default: those the suite's
+        :attr:`~evodiff.bench.suite_entry.Suite.runs_method` takes (decided by
+        the registry entries' flags).  A method registered in this
         process is run in worker processes only if its registration happens
         on import there too (``jobs > 1`` spawns fresh processes).
     problems : list of str, optional
@@ -305,7 +305,7 @@ def run_suite(suite, methods=None, problems=None, runs=10, jobs=1, progress=Fals
     """
     suite = check_suite(suite, generic=True)
     if methods is None:
-        methods = [m for m in method_names() if m not in SUITES[suite].excluded_methods]
+        methods = [name for name, spec in METHODS.items() if SUITES[suite].runs_method(spec)]
     else:
         methods = _unique(get_method(m).name for m in methods)
     if problems is None:

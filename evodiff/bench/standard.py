@@ -111,13 +111,19 @@ def _build(method, problem, generator):
     return opt, None, budget
 
 
+def _converging(spec):
+    """Methods whose answer is one best point (counted to a target): not the illuminators,
+    nor the searches for every global optimum."""
+    return spec.domain == "continuous" and spec.goal == "optimum"
+
+
 def _suite(name, description, rotate):
     return Suite(name, description, deferred("commands", "generic_command"),
                  accepts=("methods", "problems", "runs", "no_figures"),
                  problems=tuple(standard_problems()),
                  instance=lambda problem, generator: standard_instance(problem, generator,
                                                                        rotate=rotate),
-                 optimizer=_build, excluded_methods=("map-elites", "diffevo-niching"),
+                 optimizer=_build, runs_method=_converging,
                  summary=deferred("report", "standard_summary"))
 
 

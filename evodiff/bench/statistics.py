@@ -8,12 +8,14 @@ import warnings
 import numpy as np
 from scipy.stats import mannwhitneyu
 
+from .. import registry
+
 __all__ = ["aggregate", "p_value"]
 
 _STAT_KEYS = ("best", "entropy", "entropy_x0", "fitness", "evaluations")
 _TESTED_KEYS = ("best", "entropy", "fitness")
 #: The method every other is tested against.
-REFERENCE_METHOD = "diffevo"
+REFERENCE_METHOD = registry.REFERENCE_METHOD
 
 
 def p_value(sample, reference):

@@ -23,6 +23,12 @@ def deferred(module, name):
     call.__doc__ = f"Deferred call of :func:`evodiff.bench.{module}.{name}`."
     return call
 
+
+def _continuous(spec):
+    """Default of :attr:`Suite.runs_method`: every continuous method."""
+    return spec.domain == "continuous"
+
+
 #: Options of ``evodiff bench`` that a suite may take (argparse destinations);
 #: ``--suite``, ``--jobs``, ``--out`` and ``--no-progress`` belong to every suite.
 COMMON_OPTIONS = ("methods", "problems", "runs", "seed", "no_figures")
@@ -62,8 +68,10 @@ class Suite:
     total_evaluations : bool
         Generic harness: ``evaluations`` is the method's total count (else
         the evaluations to the problem's target).
-    excluded_methods : tuple of str
-        Generic harness: methods left out unless named.
+    runs_method : callable
+        Generic harness: ``runs_method(spec) -> bool`` for a
+        :class:`~evodiff.registry.MethodSpec`: whether the suite runs that
+        method when ``--methods`` names none (by its flags, never its name).
     summary : callable, optional
         Generic harness: ``summary(stats, suite, runs) -> markdown``.
     default_runs : int
@@ -80,7 +88,7 @@ class Suite:
     instance: Callable | None = None
     optimizer: Callable | None = None
     total_evaluations: bool = False
-    excluded_methods: tuple = ()
+    runs_method: Callable = _continuous
     summary: Callable | None = None
     default_runs: int = 10
 

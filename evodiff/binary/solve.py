@@ -15,7 +15,7 @@ import numpy as np
 
 from ..evaluation import evaluate
 from ..modes import Mode
-from ..registry import get_method, method_names
+from ..registry import AUTO_METHODS, get_method, method_names
 from ..session import check_session, execute, finish
 from .interop import from_networkx
 from .polish import one_flip_descent, one_flip_descent_blackbox
@@ -117,7 +117,8 @@ def solve(request):
     chosen = None
     method = request.method
     if isinstance(method, str) and method.strip().lower() == "auto":
-        method = "anneal" if problem is not None else "binary-diffevo"
+        situation = "quadratic problem" if problem is not None else "black box"
+        method = AUTO_METHODS["binary"][situation]
         chosen = ("a binary quadratic problem" if problem is not None
                   else "a black-box binary objective")
     spec = get_method(method)

@@ -16,6 +16,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from ..registry import METHODS
 from ..validation import check_real
 
 __all__ = ["STYLE", "CMAP", "TRAJECTORY_COLOR", "FINAL_COLOR", "OPTIMUM_COLOR", "method_styles",
@@ -26,9 +27,6 @@ PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
            "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
 MARKERS = ["o", "s", "^", "D", "v", "P", "X", "<", ">", "h"]
 
-# Palette slots of the built-in methods.  The order predates the registry and is kept so that
-# every figure (and every figure already published) shows a method in the same colour.
-_FIXED_SLOTS = ["diffevo", "cmaes", "openes", "pepg", "latent-diffevo"]
 
 #: rc settings of every figure: readable at 100 dpi, nothing smaller than 8 points.
 STYLE = {
@@ -65,9 +63,10 @@ def method_styles(methods):
     styles = {}
     taken = set()
     for method in methods:
-        if method in _FIXED_SLOTS:
-            index = _FIXED_SLOTS.index(method)
-            styles[method] = (PALETTE[index], MARKERS[index])
+        spec = METHODS.get(method) if isinstance(method, str) else None
+        if spec is not None and spec.style_slot is not None:
+            index = spec.style_slot % len(PALETTE)
+            styles[method] = (PALETTE[index], MARKERS[index % len(MARKERS)])
             taken.add(index)
     free = [i for i in range(len(PALETTE)) if i not in taken]
     position = 0
