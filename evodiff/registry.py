@@ -72,7 +72,7 @@ class MethodSpec:
     latent : bool
         Whether the method searches a latent space (``minimize(latent=...)``
         is accepted).
-    budget : {'generations', 'evaluations'}
+    sizing : {'generations', 'evaluations'}
         How a run is sized: ``popsize`` x ``maxiter`` generations, or an
         evaluation budget the method spends its own way (``maxfevals``:
         restarts, rounds of samples).  A suite with a fixed number of
@@ -95,7 +95,7 @@ class MethodSpec:
     budget_settings: Callable = _fill_budget
     domain: str = "continuous"
     latent: bool = False
-    budget: str = "generations"
+    sizing: str = "generations"
     goal: str = "optimum"
     style_slot: int | None = None
 
@@ -112,7 +112,7 @@ METHODS: dict[str, MethodSpec] = {}
 DOMAINS = ("continuous", "binary")
 
 #: The values of the flags of a :class:`MethodSpec`.
-BUDGETS = ("generations", "evaluations")
+SIZINGS = ("generations", "evaluations")
 GOALS = ("optimum", "all-optima", "illumination")
 
 #: What ``method='auto'`` runs, per domain and situation (the solvers of
@@ -138,7 +138,7 @@ def _check_choice(name, value, choices):
 
 
 def register_method(name, builder, *, label=None, default_popsize=None, budget_settings=None,
-                    domain="continuous", latent=False, budget="generations", goal="optimum",
+                    domain="continuous", latent=False, sizing="generations", goal="optimum",
                     style_slot=None, replace=False):
     """Make a method available everywhere by name.
 
@@ -159,7 +159,7 @@ def register_method(name, builder, *, label=None, default_popsize=None, budget_s
         See :class:`MethodSpec`.
     latent : bool, default False
         See :class:`MethodSpec`.
-    budget : {'generations', 'evaluations'}, default 'generations'
+    sizing : {'generations', 'evaluations'}, default 'generations'
         See :class:`MethodSpec`.
     goal : {'optimum', 'all-optima', 'illumination'}, default 'optimum'
         See :class:`MethodSpec`.
@@ -193,12 +193,12 @@ def register_method(name, builder, *, label=None, default_popsize=None, budget_s
     _check_domain(domain)
     if not isinstance(latent, bool):
         raise TypeError(f"latent must be True or False; got {latent!r}")
-    _check_choice("budget", budget, BUDGETS)
+    _check_choice("sizing", sizing, SIZINGS)
     _check_choice("goal", goal, GOALS)
     if style_slot is not None:
         style_slot = check_int("style_slot", style_slot, minimum=0)
     spec = MethodSpec(key, builder, label if label is not None else key, default_popsize,
-                      budget_settings or _fill_budget, domain, latent, budget, goal, style_slot)
+                      budget_settings or _fill_budget, domain, latent, sizing, goal, style_slot)
     METHODS[key] = spec
     return spec
 
@@ -321,7 +321,7 @@ register_method("map-elites", _class_builder(MAPElites), label="MAP-Elites",
                 default_popsize=MAPElites.DEFAULT_POPSIZE, goal="illumination")
 register_method("diffevo-restarts", _restarted_builder, label="Diffusion Evolution + restarts",
                 default_popsize=None, budget_settings=_restarted_budget, latent=True,
-                budget="evaluations")
+                sizing="evaluations")
 
 
 def _niching_budget(budget, popsize):
@@ -331,7 +331,7 @@ def _niching_budget(budget, popsize):
 
 register_method("diffevo-niching", _class_builder(NichingDiffusionEvolution),
                 label="Niching Diffusion Evolution", default_popsize=None,
-                budget_settings=_niching_budget, budget="evaluations", goal="all-optima")
+                budget_settings=_niching_budget, sizing="evaluations", goal="all-optima")
 
 
 # -- binary methods: settings hold ``problem`` (a QUBO, Ising or MaxCut, or None for a

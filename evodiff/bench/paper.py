@@ -318,7 +318,7 @@ def _paper_build(method, problem, generator):
 def _sized_by_generations(spec):
     """The paper's protocol fixes the generations: methods sized by an evaluation budget they
     spend their own way (restarts, rounds) are left out unless named."""
-    return spec.domain == "continuous" and spec.budget == "generations"
+    return spec.domain == "continuous" and spec.sizing == "generations"
 
 
 #: The entry of :data:`evodiff.bench.suites.SUITES`.

@@ -29,6 +29,13 @@ def _continuous(spec):
     return spec.domain == "continuous"
 
 
+def _domain_probes(domain):
+    """The registered methods of ``domain`` (the flags a suite's rule is asked about)."""
+    from ..registry import METHODS
+
+    return [spec for spec in METHODS.values() if spec.domain == domain]
+
+
 #: Options of ``evodiff bench`` that a suite may take (argparse destinations);
 #: ``--suite``, ``--jobs``, ``--out`` and ``--no-progress`` belong to every suite.
 COMMON_OPTIONS = ("methods", "problems", "runs", "seed", "no_figures")
@@ -91,6 +98,10 @@ class Suite:
     runs_method: Callable = _continuous
     summary: Callable | None = None
     default_runs: int = 10
+
+    def runs_domain(self, domain):
+        """Whether the suite runs methods of ``domain`` ('continuous' or 'binary')."""
+        return any(self.runs_method(spec) for spec in _domain_probes(domain))
 
     @property
     def generic(self):

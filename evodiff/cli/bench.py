@@ -34,7 +34,9 @@ def add_command(commands):
     bench.add_argument("--suite", choices=list(SUITES), default="paper",
                        help="the suite to run (default: %(default)s)")
     peers = [peer for s in SUITES.values() for peer in s.peers]
-    bench.add_argument("--methods", nargs="+", choices=[*registry.method_names(), *peers],
+    bench.add_argument("--methods", nargs="+",
+                       choices=[*registry.method_names(), *registry.method_names("binary"),
+                                *peers],
                        default=None, metavar="M",
                        help="methods to run, any of %(choices)s (" + "; ".join(
                            f"{', '.join(repr(p) for p in s.peers)}: {s.name} only"
@@ -91,6 +93,11 @@ def _cmd_bench(args):
             owners = [s.name for s in SUITES.values() if name in s.peers]
             parser.error(f"argument --methods: {name!r} runs on --suite "
                          f"{' or '.join(owners)} only")
+        spec = registry.METHODS.get(name)
+        if spec is not None and not suite.runs_domain(spec.domain):
+            parser.error(f"argument --methods: {name!r} is a {spec.domain} method; --suite "
+                         f"{suite.name} runs {'binary' if spec.domain != 'binary' else 'continuous'}"
+                         " methods")
     check_out(parser, args.out)
     try:
         return suite.command(args)
