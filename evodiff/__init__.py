@@ -10,6 +10,7 @@ The public API:
 """
 
 from . import problems
+from ._version import __version__
 from .algorithms import (
     CMAES,
     PEPG,
@@ -25,8 +26,6 @@ from .modes import Mode
 from .optimize import OptimizeResult, maximize, minimize
 from .registry import METHODS, make_optimizer, register_method
 from .schedules import Schedule, cosine_schedule, ddpm_schedule, linear_schedule
-
-__version__ = "0.1.0"
 
 __all__ = [
     "minimize",

@@ -113,7 +113,7 @@ def save(optimizer, path, extra=None):
         extra = {}
     if not isinstance(extra, dict):
         raise TypeError(f"extra must be a dict or None; got {type(extra).__name__}")
-    from . import __version__
+    from ._version import __version__
 
     meta = {
         "format": _FORMAT,

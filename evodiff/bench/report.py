@@ -23,7 +23,7 @@ __all__ = ["paper_summary", "standard_summary", "write_results", "TRACES_SAVED"]
 def _versions():
     import scipy
 
-    from .. import __version__
+    from .._version import __version__
     return {"evodiff": __version__, "numpy": np.__version__, "scipy": scipy.__version__,
             "python": platform.python_version(), "platform": platform.platform()}
 

@@ -41,7 +41,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .. import __version__
+from .._version import __version__
 from . import bench, demo, run
 
 __all__ = ["build_parser", "main"]
