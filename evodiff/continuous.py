@@ -192,4 +192,4 @@ def solve(request):
         # distinct optima may lie closer than mode_radius
         modes = merge_modes(modes, opt.space, request.mode_radius, request.sense)
     return finish(opt, request, spec.name, history, success, message, modes=modes,
-                  chosen=chosen, extra_nfev=counter[0], estimates=opt.candidates())
+                  chosen=chosen, extra_nfev=counter[0], candidates=opt.candidates())

@@ -26,33 +26,12 @@ __all__ = [
     "make_fitness",
     "to_cost",
     "centered_ranks",
-    "validate_sense",
     "NonFiniteObjectiveWarning",
 ]
 
 
 class NonFiniteObjectiveWarning(RuntimeWarning):
     """The objective returned NaN or infinity; those points count as the worst."""
-
-
-def validate_sense(sense):
-    """Return ``'min'`` or ``'max'`` for the accepted spellings of a direction.
-
-    Parameters
-    ----------
-    sense : {'min', 'max', 'minimize', 'maximize', 'minimise', 'maximise'}
-
-    Returns
-    -------
-    str
-    """
-    if isinstance(sense, str):
-        key = sense.lower()[:3]
-        if key in ("min", "max") and sense.lower() in (
-            "min", "max", "minimize", "maximize", "minimise", "maximise",
-        ):
-            return key
-    raise ValueError(f"sense must be 'min' or 'max'; got {sense!r}")
 
 
 def to_cost(xp, values, sense, warn_state=None):

@@ -39,16 +39,17 @@ class OptimizeResult(_ScipyResult):
     """The result of :func:`~evodiff.minimize` / :func:`~evodiff.maximize`: a
     :class:`scipy.optimize.OptimizeResult`.
 
-    The final x0 estimates of Diffusion Evolution are ``estimates``; the old
-    name ``x0`` still works for one release and warns (``minimize(x0=...)``
-    is the start point, a different thing).
+    The method's final answer points are ``candidates`` (Diffusion Evolution:
+    its x0 estimates, one per individual; CMA-ES: its mean; ...).  The name of
+    0.1.0, ``estimates``, still works for one release and warns.
     """
 
     def __getattr__(self, name):
-        if name == "x0" and "estimates" in self:
-            warnings.warn("OptimizeResult.x0 is deprecated; use OptimizeResult.estimates "
-                          "(the final x0 estimates)", DeprecationWarning, stacklevel=2)
-            return self["estimates"]
+        if name == "estimates" and "candidates" in self:
+            warnings.warn("OptimizeResult.estimates is deprecated and goes after 0.2; use "
+                          "OptimizeResult.candidates (the final answer points)",
+                          DeprecationWarning, stacklevel=2)
+            return self["candidates"]
         return super().__getattr__(name)
 
 
@@ -258,7 +259,7 @@ def execute(opt, objective, request, name, *, vectorized=None, watch=None):
 
 
 def finish(opt, request, name, history, success, message, *, modes, chosen=None, extra_nfev=0,
-           estimates=None):
+           candidates=None):
     """The result of a finished run: the best of the best evaluated point and the modes.
 
     Parameters
@@ -276,7 +277,7 @@ def finish(opt, request, name, history, success, message, *, modes, chosen=None,
         Why ``method='auto'`` chose ``name`` (prefixed to the message).
     extra_nfev : int
         Evaluations spent after the run (modes, polish).
-    estimates : numpy.ndarray, optional
+    candidates : numpy.ndarray, optional
         The final answer points (host, problem space).
 
     Returns
@@ -298,4 +299,4 @@ def finish(opt, request, name, history, success, message, *, modes, chosen=None,
         nfev=opt.nfev + extra_nfev, nit=opt.nit, success=success, message=message,
         method=name,
         population=np.asarray(opt.backend.to_host(opt.population), dtype=np.float64),
-        estimates=estimates, modes=modes, history=history.as_arrays())
+        candidates=candidates, modes=modes, history=history.as_arrays())

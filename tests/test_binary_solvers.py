@@ -259,7 +259,7 @@ def test_binary_diffusion_solves_a_hidden_target_black_box():
                            popsize=128, maxiter=60, rng=0)
     assert res.method == "binary-diffevo" and res.fun == 0
     np.testing.assert_array_equal(res.x, target)
-    assert res.nfev == 128 * 60 and res.estimates.shape == (128, 40)
+    assert res.nfev == 128 * 60 and res.candidates.shape == (128, 40)
     assert res.modes[0].fun == 0 and res.modes[0].count >= 1
 
 

@@ -10,7 +10,7 @@ import pytest
 pytest.importorskip("gymnasium")
 pytestmark = pytest.mark.slow  # real episodes: about 75 s for the module
 
-from evodiff.demos.cartpole import (  # noqa: E402
+from evodiff.demos.control import (  # noqa: E402
     METHODS,
     NETWORKS,
     CartPoleSettings,
@@ -86,10 +86,10 @@ def test_plot_leaves_out_skipped_methods(tmp_path):
 def test_demo_writes_the_plot(tmp_path, capsys):
     from PIL import Image
 
-    from evodiff.demos import cartpole
+    from evodiff.demos import control
 
     settings = CartPoleSettings(popsize=32, steps=3, test_episodes=1)
-    results = cartpole.main(networks=("small",), settings=settings, out=tmp_path, report=None)
+    results = control.main(networks=("small",), settings=settings, out=tmp_path, report=None)
     assert set(results["small"]) == set(METHODS)
     path = tmp_path / "cartpole_median_return.png"
     assert path.stat().st_size > 10_000

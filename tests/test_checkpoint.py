@@ -401,7 +401,9 @@ def test_a_checkpoint_of_another_algorithm(tmp_path, saved_case, target_case, na
 def test_plain_and_latent_diffusion_are_other_algorithms(tmp_path):
     path = tmp_path / "run.npz"
     checkpoint.save(build("diffevo-latent"), path)
-    latent = LatentDiffusionEvolution(dim=6, popsize=16, steps=8, bounds=[(-2, 2)] * 6, rng=2)
+    with pytest.warns(DeprecationWarning, match="LatentDiffusionEvolution"):
+        latent = LatentDiffusionEvolution(dim=6, popsize=16, steps=8, bounds=[(-2, 2)] * 6,
+                                          rng=2)
     with pytest.raises(ValueError, match="'diffevo'.*'latent-diffevo'"):
         checkpoint.restore(latent, path)
 

@@ -151,7 +151,7 @@ def test_minimize_at_65536_by_10_stays_under_400_mb():
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert res.estimates.shape == (65536, 10)
+    assert res.candidates.shape == (65536, 10)
     assert peak < 400 * 2**20, f"peak {peak / 2**20:.0f} MiB"
 
 
@@ -188,10 +188,10 @@ def test_a_population_too_large_is_refused_before_anything_is_allocated():
 
 
 def test_pca_latent_wider_than_the_problem_is_refused_up_front():
-    from evodiff import LatentDiffusionEvolution
+    from evodiff import DiffusionEvolution
 
     with pytest.raises(ValueError, match="latent_dim must be <= the dimension 2"):
-        LatentDiffusionEvolution(dim=2, latent="pca", latent_dim=5)
+        DiffusionEvolution(dim=2, latent="pca", latent_dim=5)
 
 
 def test_a_checkpoint_in_a_missing_folder_fails_before_any_evaluation(tmp_path):

@@ -98,6 +98,7 @@ def test_every_latent_kind_runs_on_every_backend(backend_name, latent):
     assert np.all(np.isfinite(opt.candidates()))
 
 
+@pytest.mark.filterwarnings("ignore:LatentDiffusionEvolution is deprecated")
 def test_latent_diffusion_evolution_alias():
     opt = LatentDiffusionEvolution(dim=10, popsize=8, steps=3, rng=0)
     assert opt.projection.shape == (2, 10)

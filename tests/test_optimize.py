@@ -18,7 +18,7 @@ def test_result_fields_and_accounting(backend_name):
     assert isinstance(res, OptimizeResult)
     assert res.success and res.message == "completed 10 generations" and res.nit == 10
     assert res.x.shape == (2,) and res.fun == pytest.approx(sphere_shifted(res.x))
-    assert res.population.shape == (64, 2) and res.estimates.shape == (64, 2)
+    assert res.population.shape == (64, 2) and res.candidates.shape == (64, 2)
     assert res.history["best"].shape == (10,) and res.history["median"].shape == (10,)
     np.testing.assert_array_equal(res.history["nfev"], 64 * np.arange(1, 11))
     # every mode centre costs one evaluation
@@ -147,17 +147,26 @@ def test_latent_diffevo_is_a_method_of_minimize():
     kwargs = dict(bounds=[(-5, 5)] * 4, vectorized=True, popsize=32, maxiter=5, rng=3)
     named = minimize(sphere_shifted, method="latent-diffevo", **kwargs)
     spelled = minimize(sphere_shifted, latent="random", **kwargs)
-    np.testing.assert_array_equal(named.estimates, spelled.estimates)
+    np.testing.assert_array_equal(named.candidates, spelled.candidates)
     assert named.method == "latent-diffevo"
 
 
-def test_estimates_and_the_deprecated_x0_alias():
+def test_candidates_and_the_deprecated_names():
     res = minimize(sphere_shifted, bounds=[(-5, 5)] * 2, vectorized=True, popsize=16, maxiter=4,
                    rng=0, method="diffevo")
-    assert res.estimates.shape == (16, 2)
+    assert res.candidates.shape == (16, 2)
+    with pytest.warns(DeprecationWarning, match="candidates"):
+        alias = res.estimates
+    assert alias is res.candidates
+    assert not hasattr(res, "x0")  # the alias of 0.1.0 is gone: x0 is a start point
+    from evodiff import DiffusionEvolution, LatentDiffusionEvolution
+
+    opt = DiffusionEvolution(bounds=[(-5, 5)] * 2, popsize=8, steps=3, rng=0)
+    opt.tell(np.sum(np.asarray(opt.ask()) ** 2, axis=1))
     with pytest.warns(DeprecationWarning, match="estimates"):
-        alias = res.x0
-    assert alias is res.estimates
+        np.testing.assert_array_equal(opt.x0, opt.estimates)
+    with pytest.warns(DeprecationWarning, match="latent='random'"):
+        LatentDiffusionEvolution(bounds=[(-5, 5)] * 4, popsize=8, steps=3)
 
 
 @pytest.mark.parametrize("kwargs, error, match", [

@@ -34,7 +34,7 @@ def _record_run(problem, seed, generations=GENERATIONS):
         median.append(np.median(values))
         opt.tell(values)
     return {"best": np.array(best), "median": np.array(median),
-            "positions": np.stack(positions), "final": np.array(opt.x0[:64])}
+            "positions": np.stack(positions), "final": np.array(opt.estimates[:64])}
 
 
 @pytest.fixture(scope="module")

@@ -50,11 +50,6 @@ APPROXIMATE = ("about", "approximately", "roughly")
 #: Words a quote may put between values without their being printed.
 JOINERS = ("and",)
 
-#: Quotes of the README known to be wrong: comment text -> what the line prints instead.
-#: The test of their block is an expected failure until the README is corrected; an entry
-#: whose quote is gone from the README, or matches again, fails the test so it gets removed.
-KNOWN_WRONG = {}
-
 _TOKEN = re.compile(
     r"(?P<number>[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?|[-+]?(?:nan|inf)\b)"
     r"|(?P<word>[A-Za-z_][A-Za-z_0-9']*)"
@@ -231,11 +226,6 @@ def test_the_readme_quotes_outputs_to_check():
     assert sum(len(quoted_prints(code)) for code in BLOCKS) >= 5
 
 
-def test_known_wrong_quotes_are_still_in_the_readme():
-    quotes = {comment for code in BLOCKS for _, _, comment in quoted_prints(code)}
-    assert set(KNOWN_WRONG) <= quotes, "remove the corrected quotes from KNOWN_WRONG"
-
-
 @pytest.mark.parametrize("index", range(len(BLOCKS)))
 def test_readme_example_prints_what_it_quotes(index, capsys):
     code = BLOCKS[index]
@@ -244,15 +234,8 @@ def test_readme_example_prints_what_it_quotes(index, capsys):
     name = f"README block {index}"
     mismatches = check_block(code, name)
     assert capsys.readouterr().out.strip() or "print(" not in code
-    known = [comment for comment, _ in mismatches if comment in KNOWN_WRONG]
-    unknown = [(comment, output) for comment, output in mismatches if comment not in KNOWN_WRONG]
-    assert not unknown, "\n".join(f"{name}: quoted {comment!r}, printed {output!r}"
-                                  for comment, output in unknown)
-    listed = [comment for _, _, comment in quoted_prints(code) if comment in KNOWN_WRONG]
-    assert known == listed, f"these quotes match again, remove them from KNOWN_WRONG: {listed}"
-    if known:
-        pytest.xfail(f"{name}: wrong quotes in the README: "
-                     + "; ".join(f"{c!r} prints {KNOWN_WRONG[c]}" for c in known))
+    assert not mismatches, "\n".join(f"{name}: quoted {comment!r}, printed {output!r}"
+                                      for comment, output in mismatches)
 
 
 # -- the checker itself ---------------------------------------------------------------------

@@ -24,7 +24,7 @@ for mode in res.modes:
     print(f"mode at {np.round(mode.x, 4)}  f = {mode.fun:.1e}  support {mode.support:.0%}")
 
 # %%
-# Each mode's ``support`` is the fraction of the final estimates ``res.x0``
+# Each mode's ``support`` is the fraction of the final estimates ``res.candidates``
 # that gathered there.  How close is each known minimum to a mode found?
 
 found = problem.distance_to_optima(np.array([mode.x for mode in res.modes]))
@@ -40,7 +40,7 @@ values = problem(np.column_stack([X1.ravel(), X2.ravel()])).reshape(X1.shape)
 fig, ax = plt.subplots(figsize=(6, 5.2))
 contour = ax.contourf(X1, X2, np.log10(values + 1e-3), levels=30, cmap="viridis")
 fig.colorbar(contour, ax=ax, label="log10(f + 0.001)")
-ax.scatter(res.x0[:, 0], res.x0[:, 1], s=4, color="white", alpha=0.6,
+ax.scatter(res.candidates[:, 0], res.candidates[:, 1], s=4, color="white", alpha=0.6,
            label="final estimates x0")
 modes = np.array([mode.x for mode in res.modes])
 ax.scatter(modes[:, 0], modes[:, 1], s=120, marker="*", color="red",

@@ -49,7 +49,7 @@ def run(method, problem, seed):
         median.append(float(np.median(values)))
         opt.tell(values)
     if method == "diffevo":
-        final = np.asarray(opt.x0)[:TRACKED]
+        final = np.asarray(opt.estimates)[:TRACKED]
     else:
         final = positions[-1]
     return {"best": np.array(best), "median": np.array(median),

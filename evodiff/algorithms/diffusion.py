@@ -13,6 +13,8 @@ then move it to the next, less noisy time:
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from ..fitness import FitnessMapping, make_fitness
@@ -178,16 +180,18 @@ class DiffusionEvolution(Optimizer):
         return self.space.to_problem(self._x, clip=False)[0]
 
     @property
-    def x0(self):
+    def estimates(self):
         """array or None : the latest x0 estimates in problem space (clipped to the bounds)."""
         if self._x0 is None:
             return None
         return self.space.to_problem(self._x0)[0]
 
     @property
-    def estimates(self):
-        """array or None : the latest x0 estimates (the same as :attr:`x0`)."""
-        return self.x0
+    def x0(self):
+        """Deprecated name of :attr:`estimates` (``x0`` elsewhere is a start point)."""
+        warnings.warn("DiffusionEvolution.x0 is deprecated and goes after 0.2; use "
+                      "DiffusionEvolution.estimates", DeprecationWarning, stacklevel=2)
+        return self.estimates
 
     @property
     def schedule_point(self):
@@ -265,7 +269,7 @@ class DiffusionEvolution(Optimizer):
 
 
 class LatentDiffusionEvolution(DiffusionEvolution):
-    """Latent Diffusion Evolution: :class:`DiffusionEvolution` with ``latent='random'``.
+    """Deprecated: :class:`DiffusionEvolution` with ``latent='random'`` (goes after 0.2).
 
     The paper's variant for high-dimensional problems (Zhang et al., ICLR
     2025, Section 4): a fixed random projection to ``latent_dim = 2``
@@ -277,6 +281,9 @@ class LatentDiffusionEvolution(DiffusionEvolution):
 
     def __init__(self, dim=None, popsize=None, steps=50, *, latent="random",
                  latent_dim=DEFAULT_LATENT_DIM, **kwargs):
+        warnings.warn("LatentDiffusionEvolution is deprecated and goes after 0.2; use "
+                      "DiffusionEvolution(latent='random') (or method='latent-diffevo')",
+                      DeprecationWarning, stacklevel=2)
         if latent is None:
             raise ValueError("LatentDiffusionEvolution needs a latent encoder; "
                              "use DiffusionEvolution for the plain variant")

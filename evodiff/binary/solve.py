@@ -159,8 +159,8 @@ def solve(request):
         return np.asarray(values, dtype=np.float64).reshape(-1)
     if request.polish:
         modes = _polished(modes, host_objective, problem, space.domain, sense, counter)
-    estimates = opt.estimates
-    if estimates is not None:
-        estimates = np.asarray(opt.backend.to_host(estimates), dtype=np.float64)
+    candidates = opt.candidates()
+    if candidates is not None:
+        candidates = np.asarray(opt.backend.to_host(candidates), dtype=np.float64)
     return finish(opt, request, spec.name, history, success, message, modes=modes,
-                  chosen=chosen, extra_nfev=counter[0], estimates=estimates)
+                  chosen=chosen, extra_nfev=counter[0], candidates=candidates)

@@ -137,10 +137,6 @@ class SweepKernel:
             k = j
         return blocks
 
-    def to_kernel(self, spins):
-        """Problem-order spins (R, n) to kernel order."""
-        return np.ascontiguousarray(spins[:, self.order], dtype=self.dtype)
-
     def to_problem(self, spins):
         """Kernel-order spins (R, n) to problem order."""
         result = np.empty_like(spins)

@@ -140,7 +140,7 @@ def _test_seeds(settings):
 def _final_points(res):
     """The final estimates of a run (the x0 estimates of Diffusion Evolution), or None."""
     # ``estimates`` is the newer name of ``x0``; read whichever this version of evodiff has.
-    return res.estimates if "estimates" in res else res.x0
+    return res.candidates
 
 
 def run_method(method, hidden_sizes, settings, report=print):

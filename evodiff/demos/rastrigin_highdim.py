@@ -165,8 +165,7 @@ def _minimize_kwargs(method, settings):
 
 def _final_estimates(res):
     """The final estimates of a result: x0 estimates, or the best point when there are none."""
-    estimates = res.estimates if "estimates" in res else res.x0
-    return res.x[None, :] if estimates is None else estimates
+    return res.x[None, :] if res.candidates is None else res.candidates
 
 
 def run_method(method, problem, popsize, generations, seed, settings=None):
