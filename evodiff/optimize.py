@@ -90,9 +90,11 @@ def minimize(fun, bounds=None, *, x0=None, sigma=None, method="auto", popsize=No
         ``4 + floor(3 ln D)``, OpenES and PEPG 256.
     maxiter : int, optional
         Number of generations.  Diffusion Evolution: the number of schedule
-        points (default 50); ``'diffevo-restarts'``: the schedule points of
-        its exploration (default 20; the budget is
-        ``options={'maxfevals': ...}``); CMA-ES: generations per run (pycma's default
+        points (default 50); ``'diffevo-restarts'``: the most generations
+        of the whole run, restarts included (default: no limit but the
+        budget ``options={'maxfevals': ...}``; the exploration's schedule
+        points are ``options={'steps': ...}``, default 20); CMA-ES:
+        generations per run (pycma's default
         ``100 + 150 (D + 3)**2 / sqrt(popsize)``, other stopping rules may end
         the run first, see :class:`~evodiff.algorithms.cmaes.CMAES`); OpenES
         and PEPG: default 1000.

@@ -295,10 +295,9 @@ def _cmaes_budget(budget, popsize):
 
 
 def _restarted_builder(*, popsize, maxiter, **settings):
-    """``maxiter`` is the exploration's number of schedule points (its ``steps``)."""
-    if maxiter is not None:
-        settings["steps"] = check_int("maxiter", maxiter, minimum=2)
-    return RestartedDiffusionEvolution(popsize=popsize, **settings)
+    """``maxiter`` caps the generations of the whole run (the exploration's schedule points
+    are the option ``steps``)."""
+    return RestartedDiffusionEvolution(popsize=popsize, maxiter=maxiter, **settings)
 
 
 def _restarted_budget(budget, popsize):

@@ -11,10 +11,11 @@ booleans are never numbers.
 from __future__ import annotations
 
 import math
+import warnings
 from numbers import Integral, Real
 
 __all__ = ["check_int", "check_real", "check_bool", "check_choice", "check_sense",
-           "check_popsize"]
+           "check_popsize", "renamed_keyword"]
 
 
 def _range_text(minimum, maximum, include_minimum, include_maximum):
@@ -120,7 +121,8 @@ def check_bool(name, value):
     """
     if isinstance(value, bool):
         return value
-    if type(value).__name__ == "bool_" and type(value).__module__ == "numpy":
+    # numpy.bool_ (named numpy.bool in NumPy 2)
+    if type(value).__name__ in ("bool_", "bool") and type(value).__module__ == "numpy":
         return bool(value)
     raise TypeError(f"{name} must be True or False; got {value!r}")
 
@@ -223,3 +225,27 @@ def refuse_footprint(nbytes, what, argument):
         raise ValueError(
             f"{argument}: {what} needs {nbytes / 2**30:.3g} GiB, above the limit of "
             f"{MAX_POPULATION_BYTES / 2**30:.3g} GiB (evodiff.validation.MAX_POPULATION_BYTES)")
+
+
+def renamed_keyword(old, old_value, new, new_value):
+    """The value of keyword ``new``, or of ``old``, its deprecated spelling, when given.
+
+    Parameters
+    ----------
+    old, new : str
+        The deprecated and the current name.
+    old_value : object
+        What the caller passed as ``old`` (``None``: not given).
+    new_value : object
+        What the caller passed as ``new`` (or its default).
+
+    Returns
+    -------
+    object
+        ``old_value`` (with a ``DeprecationWarning``) when it was given, else ``new_value``.
+    """
+    if old_value is None:
+        return new_value
+    warnings.warn(f"{old} is deprecated and goes after 0.2; use {new}", DeprecationWarning,
+                  stacklevel=3)
+    return old_value

@@ -82,7 +82,7 @@ def test_non_finite_values_and_descriptors_stay_out():
     ({"cells": (3, 3, 3)}, ValueError, "one count per descriptor"),
     ({"cells": 0}, ValueError, "cells"),
     ({"mutation_sigma": 0.0}, ValueError, "mutation_sigma"),
-    ({"initial_sigma": -1.0}, ValueError, "initial_sigma"),
+    ({"sigma0": -1.0}, ValueError, "sigma0"),
     ({"maxiter": 0}, ValueError, "maxiter"),
 ])
 def test_bad_settings_are_named(kwargs, error, match):

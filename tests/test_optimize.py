@@ -49,7 +49,7 @@ def test_x0_and_sigma_region():
 
 def test_maximize_flips_the_sense():
     res = maximize(lambda X: -sphere_shifted(X), bounds=[(-5, 5)] * 2, vectorized=True,
-                   popsize=128, maxiter=30, rng=0)
+                   popsize=128, maxiter=30, rng=0, method="diffevo")
     assert res.fun > -1e-3
     assert res.history["best"][-1] == pytest.approx(res.history["best"].max(), abs=1e-2)
     assert all(res.modes[i].fun >= res.modes[i + 1].fun for i in range(len(res.modes) - 1))
@@ -174,7 +174,7 @@ def test_candidates_and_the_deprecated_names():
     ({"popsize": 1}, ValueError, "popsize must be >= 2"),
     ({"popsize": 2.5}, TypeError, "popsize"),
     ({"maxiter": 0}, ValueError, "maxiter"),
-    ({"maxiter": 1}, ValueError, "maxiter must be >= 2"),
+    ({"maxiter": 1, "method": "diffevo"}, ValueError, "maxiter must be >= 2"),
     ({"callback": 3}, TypeError, "callback"),
     ({"mode_radius": 0}, ValueError, "mode_radius"),
     ({"polish": 1}, ValueError, "polish must be False, True"),
@@ -251,7 +251,7 @@ def test_polish_makes_the_four_himmelblau_modes_exact(backend_name):
     exact = 0
     for seed in range(20):
         res = minimize(problem, bounds=problem.bounds, vectorized=True, popsize=512, maxiter=25,
-                       rng=seed, polish=True, backend=backend_name)
+                       rng=seed, polish=True, backend=backend_name, method="diffevo")
         modes = np.array([m.x for m in res.modes])
         exact += bool(np.all(problem.distance_to_optima(modes) < 1e-4))
     assert exact >= 18, f"four exact modes in only {exact} of 20 seeds"
@@ -263,7 +263,7 @@ def test_polish_finds_the_global_minimum_of_shifted_rastrigin(backend_name):
     for seed in range(20):
         problem = problems.random_shift(problems.rastrigin(2), rng=1000 + seed)
         res = minimize(problem, bounds=problem.bounds, vectorized=True, popsize=512, maxiter=25,
-                       rng=seed, polish=True, backend=backend_name)
+                       rng=seed, polish=True, backend=backend_name, method="diffevo")
         hits += bool(res.fun - problem.optimum_value <= 1e-6)
     assert hits >= 16, f"global minimum within 1e-6 in only {hits} of 20 seeds"
 
@@ -362,3 +362,13 @@ def test_the_default_method_reports_its_refined_modes_without_new_evaluations():
     for mode in res.modes:  # each value is the objective's at that point
         assert mode.fun == problems.himmelblau()(mode.x[None])[0]
     assert [m.fun for m in res.modes] == sorted(m.fun for m in res.modes)
+
+
+def test_maxiter_caps_the_generations_of_the_default_method():
+    # the one meaning of maxiter: the most generations of the run, restarts included
+    res = minimize(sphere_shifted, bounds=[(-5, 5)] * 2, vectorized=True, maxiter=7, rng=0)
+    assert res.method == "diffevo-restarts" and res.nit == 7
+    assert res.message.split(": ", 1)[1].startswith("maxiter: 7 generations")
+    explored = minimize(sphere_shifted, bounds=[(-5, 5)] * 2, vectorized=True, rng=0,
+                        options={"steps": 5, "maxfevals": 3000})
+    assert explored.nfev <= 3000

@@ -25,8 +25,9 @@ import math
 
 import numpy as np
 
+from ..parameters import Int, Real, check_parameters
 from ..state import Field, Setting
-from ..validation import check_int, check_popsize, check_real, refuse_footprint
+from ..validation import check_popsize, refuse_footprint
 from .base import Optimizer, setting_mismatch, start_as_center
 
 __all__ = ["CMAES"]
@@ -164,6 +165,20 @@ class CMAES(Optimizer):
         Field("restart_log", "strings", attr="_restart_log"),
     )
 
+    #: Declared limits of the settings (:mod:`evodiff.parameters`).
+    PARAMETERS = {
+        "sigma0": Real(0.0, strict=True, optional=True),
+        "tolfun": Real(0.0),
+        "tolx": Real(0.0),
+        "tolstagnation": Int(1, optional=True),
+        "tolconditioncov": Real(1.0),
+        "maxiter": Int(1, optional=True),
+        "maxfevals": Int(1, optional=True),
+        "ftarget": Real(optional=True),
+        "restarts": Int(0),
+        "incpopsize": Real(1.0),
+    }
+
     def __init__(self, dim=None, popsize=None, *, sigma0=None, x0=None, bounds=None, center=None,
                  scale=None, sense="min", rng=None, dtype="float64", backend="numpy",
                  tolfun=1e-11, tolx=1e-11, tolstagnation=None, tolconditioncov=1e14,
@@ -177,20 +192,18 @@ class CMAES(Optimizer):
                          f"CMA-ES's {self.dim} x {self.dim} covariance, eigenvectors and update",
                          "dim")
         self.initial_popsize = self.popsize
+        p = check_parameters(self.PARAMETERS, {
+            "sigma0": sigma0, "tolfun": tolfun, "tolx": tolx, "tolstagnation": tolstagnation,
+            "tolconditioncov": tolconditioncov, "maxiter": maxiter, "maxfevals": maxfevals,
+            "ftarget": ftarget, "restarts": restarts, "incpopsize": incpopsize})
         default_sigma = 0.5 if self.space.bounded else 1.0
-        self.sigma0 = (default_sigma if sigma0 is None
-                       else check_real("sigma0", sigma0, minimum=0.0, strict=True))
+        self.sigma0 = default_sigma if p["sigma0"] is None else p["sigma0"]
         self._start = self.normalised_start(x0)
-        self.tolfun = check_real("tolfun", tolfun, minimum=0.0)
-        self.tolx = check_real("tolx", tolx, minimum=0.0)
-        self._tolstagnation = (None if tolstagnation is None
-                               else check_int("tolstagnation", tolstagnation, minimum=1))
-        self.tolconditioncov = check_real("tolconditioncov", tolconditioncov, minimum=1.0)
-        self._maxiter = None if maxiter is None else check_int("maxiter", maxiter, minimum=1)
-        self.maxfevals = None if maxfevals is None else check_int("maxfevals", maxfevals, minimum=1)
-        self.ftarget = None if ftarget is None else check_real("ftarget", ftarget)
-        self.restarts = check_int("restarts", restarts, minimum=0)
-        self.incpopsize = check_real("incpopsize", incpopsize, minimum=1.0)
+        self.tolfun, self.tolx = p["tolfun"], p["tolx"]
+        self._tolstagnation = p["tolstagnation"]
+        self.tolconditioncov = p["tolconditioncov"]
+        self._maxiter, self.maxfevals, self.ftarget = p["maxiter"], p["maxfevals"], p["ftarget"]
+        self.restarts, self.incpopsize = p["restarts"], p["incpopsize"]
         self.restart_count = 0
         self._restart_log = []
         self._initialise(self._start, self.popsize)

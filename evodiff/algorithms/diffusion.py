@@ -18,9 +18,10 @@ import warnings
 import numpy as np
 
 from ..fitness import FitnessMapping, make_fitness
+from ..parameters import Int, Real, check_parameters
 from ..schedules import ddim_coefficients, make_schedule
 from ..state import Field, InvalidState, Part, Setting, fingerprint
-from ..validation import check_int, check_real
+from ..validation import check_int
 from .base import Optimizer
 from .estimator import DEFAULT_MEMORY_BUDGET, estimate_x0
 from .latent import DEFAULT_LATENT_DIM, FixedProjection, make_encoder
@@ -115,20 +116,29 @@ class DiffusionEvolution(Optimizer):
     )
     PARTS = (Part("encoder", "encoder_"),)
 
+    #: Declared limits of the settings (:mod:`evodiff.parameters`); ``steps`` (>= 2) is
+    #: checked when ``schedule`` is a name (a Schedule object brings its own).
+    PARAMETERS = {
+        "maxfevals": Int(1, optional=True),
+        "noise": Real(0.0),
+        "memory_budget": Int(1),
+    }
+
     def __init__(self, dim=None, popsize=None, steps=50, *, schedule="cosine", noise=0.1,
                  fitness="rank", bounds=None, center=None, scale=None, latent=None,
                  latent_dim=None, sense="min", rng=None, dtype="float64", backend="numpy",
                  memory_budget=DEFAULT_MEMORY_BUDGET, maxfevals=None):
         super().__init__(popsize, dim=dim, bounds=bounds, center=center, scale=scale,
                          sense=sense, rng=rng, dtype=dtype, backend=backend)
-        self.maxfevals = None if maxfevals is None else check_int("maxfevals", maxfevals,
-                                                                  minimum=1)
-        if isinstance(schedule, str) or schedule is None:
+        p = check_parameters(self.PARAMETERS, {"maxfevals": maxfevals, "noise": noise,
+                                               "memory_budget": memory_budget})
+        self.maxfevals = p["maxfevals"]
+        if isinstance(schedule, str) or schedule is None:  # a Schedule object brings its steps
             steps = check_int("steps", steps, minimum=2)
         self.schedule = make_schedule(schedule, steps)
-        self.noise = check_real("noise", noise, minimum=0.0)
+        self.noise = p["noise"]
         self.fitness = make_fitness(fitness)
-        self.memory_budget = check_int("memory_budget", memory_budget, minimum=1)
+        self.memory_budget = p["memory_budget"]
         self.encoder = make_encoder(latent, latent_dim, self.dim, self.rng)
         self._x = self.normal((self.popsize, self.dim))
         self._x0 = None

@@ -23,8 +23,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..parameters import Int, Real, check_parameters
 from ..state import Field, InvalidState, Setting, fingerprint
-from ..validation import check_int, check_real, refuse_footprint
+from ..validation import check_int, refuse_footprint, renamed_keyword
 from .base import Optimizer
 
 __all__ = ["MAPElites", "Archive", "first_coordinates"]
@@ -114,9 +115,9 @@ class MAPElites(Optimizer):
         the default descriptors).
     cells : int or sequence of int, default 50
         Cells per descriptor (one int for all).
-    initial_sigma : float, default 1.0
+    sigma0 : float, default 1.0
         Spread of the first generation around the centre, in units of the
-        region's scale.
+        region's scale (``initial_sigma``, its name in 0.1.0, is deprecated).
     mutation_sigma : float, default 0.1
         Spread of the Gaussian mutation, in units of the region's scale.
     maxiter : int, default 100
@@ -148,7 +149,7 @@ class MAPElites(Optimizer):
     SETTINGS = Optimizer.SETTINGS + (
         Setting("cells", "json", "cells"),
         Setting("descriptor_bounds", "host"),
-        Setting("initial_sigma", "float"),
+        Setting("initial_sigma", "float", "sigma0"),  # the key of 0.1.0 checkpoints
         Setting("mutation_sigma", "float"),
         Setting("descriptors", "str", "_descriptors_kind"),
     )
@@ -159,10 +160,18 @@ class MAPElites(Optimizer):
               "_elite_descriptors"),
     )
 
+    #: Declared limits of the scalar settings (:mod:`evodiff.parameters`); ``cells`` and
+    #: ``descriptor_bounds`` are checked against the descriptors.
+    PARAMETERS = {
+        "sigma0": Real(0.0, strict=True),
+        "mutation_sigma": Real(0.0, strict=True),
+        "maxiter": Int(1),
+    }
+
     def __init__(self, dim=None, popsize=None, *, descriptors=None, descriptor_bounds=None,
-                 cells=50, initial_sigma=1.0, mutation_sigma=0.1, maxiter=100, bounds=None,
+                 cells=50, sigma0=1.0, mutation_sigma=0.1, maxiter=100, bounds=None,
                  center=None, scale=None, sense="min", rng=None, dtype="float64",
-                 backend="numpy"):
+                 backend="numpy", initial_sigma=None):
         super().__init__(popsize, dim=dim, bounds=bounds, center=center, scale=scale,
                          sense=sense, rng=rng, dtype=dtype, backend=backend)
         if descriptors is not None and not callable(descriptors):
@@ -178,10 +187,11 @@ class MAPElites(Optimizer):
         refuse_footprint(self.cell_count * (self.dim + k + 1) * 8,
                          f"an archive of {self.cell_count} cells ({' x '.join(map(str, self.cells))})",
                          "cells")
-        self.initial_sigma = check_real("initial_sigma", initial_sigma, minimum=0.0, strict=True)
-        self.mutation_sigma = check_real("mutation_sigma", mutation_sigma, minimum=0.0,
-                                         strict=True)
-        self.maxiter = check_int("maxiter", maxiter, minimum=1)
+        p = check_parameters(self.PARAMETERS, {
+            "sigma0": renamed_keyword("initial_sigma", initial_sigma, "sigma0", sigma0),
+            "mutation_sigma": mutation_sigma, "maxiter": maxiter})
+        self.sigma0, self.mutation_sigma, self.maxiter = (p["sigma0"], p["mutation_sigma"],
+                                                          p["maxiter"])
         self._elite_x = np.zeros((self.cell_count, self.dim))
         self._elite_cost = np.full(self.cell_count, np.inf)
         self._elite_descriptors = np.zeros((self.cell_count, k))
@@ -245,7 +255,7 @@ class MAPElites(Optimizer):
         occupied = self._occupied()
         shape = (self.popsize, self.dim)
         if occupied.size == 0:  # the first generation (or nothing finite yet)
-            x = self.initial_sigma * self.rng.standard_normal(shape)
+            x = self.sigma0 * self.rng.standard_normal(shape)
         else:
             parents = occupied[self.rng.integers(0, occupied.size, self.popsize)]
             x = self._elite_x[parents] + self.mutation_sigma * self.rng.standard_normal(shape)

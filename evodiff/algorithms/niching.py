@@ -41,7 +41,7 @@ import math
 import numpy as np
 
 from ..fitness import make_fitness
-from ..validation import check_int, check_real
+from ..parameters import Bool, Int, Real, check_parameters
 from .base import Optimizer
 from .cma_batch import CMABatch
 from .estimator import estimate_x0
@@ -116,6 +116,23 @@ class NichingDiffusionEvolution(Optimizer):
     #: The search is a generator (rounds, tests, local searches in flight): no checkpoints.
     checkpointable = False
 
+    #: Declared limits of the settings (:mod:`evodiff.parameters`).
+    PARAMETERS = {
+        "maxfevals": Int(1, optional=True),
+        "maxiter": Int(1, optional=True),
+        "explore_steps": Int(0),
+        "noise": Real(0.0),
+        "selection": Real(0.0, 1.0, strict=True),
+        "growth": Real(1.0),
+        "tolerance": Real(0.0),
+        "local_popsize": Int(4, optional=True),
+        "local_sigma": Real(0.0, strict=True),
+        "local_tolfun": Real(0.0),
+        "reuse": Bool(),
+        "concurrent": Int(1),
+        "denoise_selected": Bool(),
+    }
+
     def __init__(self, dim=None, popsize=None, *, maxfevals=None, explore_steps=0, noise=0.5,
                  denoise_selected=False, selection=0.25, growth=2.0, reuse=True,
                  tolerance=1e-6, local_popsize=None, local_sigma=0.5,
@@ -123,23 +140,20 @@ class NichingDiffusionEvolution(Optimizer):
                  center=None, scale=None, sense="min", rng=None, dtype="float64", backend="numpy"):
         super().__init__(popsize, dim=dim, bounds=bounds, center=center, scale=scale,
                          sense=sense, rng=rng, dtype=dtype, backend=backend)
-        self.maxfevals = (10_000 * self.dim if maxfevals is None
-                          else check_int("maxfevals", maxfevals, minimum=1))
-        self.maxiter = None if maxiter is None else check_int("maxiter", maxiter, minimum=1)
-        self.explore_steps = check_int("explore_steps", explore_steps, minimum=0)
-        self.noise = check_real("noise", noise, minimum=0.0)
-        self.selection = check_real("selection", selection, minimum=0.0, strict=True)
-        if self.selection > 1.0:
-            raise ValueError(f"selection must be in (0, 1]; got {selection!r}")
-        self.growth = check_real("growth", growth, minimum=1.0)
-        self.tolerance = check_real("tolerance", tolerance, minimum=0.0)
-        self.local_popsize = (None if local_popsize is None
-                              else check_int("local_popsize", local_popsize, minimum=4))
-        self.local_sigma = check_real("local_sigma", local_sigma, minimum=0.0, strict=True)
-        self.local_tolfun = check_real("local_tolfun", local_tolfun, minimum=0.0)
-        self.reuse = bool(reuse)
-        self.concurrent = check_int("concurrent", concurrent, minimum=1)
-        self.denoise_selected = bool(denoise_selected)
+        p = check_parameters(self.PARAMETERS, {
+            "maxfevals": maxfevals, "maxiter": maxiter, "explore_steps": explore_steps,
+            "noise": noise, "selection": selection, "growth": growth, "tolerance": tolerance,
+            "local_popsize": local_popsize, "local_sigma": local_sigma,
+            "local_tolfun": local_tolfun, "reuse": reuse, "concurrent": concurrent,
+            "denoise_selected": denoise_selected})
+        self.maxfevals = 10_000 * self.dim if p["maxfevals"] is None else p["maxfevals"]
+        self.maxiter, self.explore_steps, self.noise = (p["maxiter"], p["explore_steps"],
+                                                        p["noise"])
+        self.selection, self.growth, self.tolerance = (p["selection"], p["growth"],
+                                                       p["tolerance"])
+        self.local_popsize, self.local_sigma = p["local_popsize"], p["local_sigma"]
+        self.local_tolfun, self.reuse = p["local_tolfun"], p["reuse"]
+        self.concurrent, self.denoise_selected = p["concurrent"], p["denoise_selected"]
         self.initial_popsize = self.popsize
         self.rounds = 0
         self._fitness = make_fitness("rank")

@@ -11,9 +11,10 @@ compared against.
 
 from __future__ import annotations
 
+from ..parameters import Bool, check_parameters
 from ..state import Field, Setting
-from ..validation import check_bool, check_popsize
-from .search_gradient import SearchGradientES
+from ..validation import check_popsize, renamed_keyword
+from .search_gradient import SEARCH_GRADIENT_PARAMETERS, SearchGradientES
 
 __all__ = ["OpenES"]
 
@@ -31,7 +32,9 @@ class OpenES(SearchGradientES):
         Even when ``antithetic`` (estool's default population).
     x0 : array_like, optional
         Start point in problem space (default: the region's centre).
-    sigma_init : float, default 0.1
+    sigma0 : float, default 0.1
+        Initial exploration width (normalised units); ``sigma_init``, its
+        name in 0.1.0, is deprecated.
     sigma_decay : float, default 0.999
     sigma_limit : float, default 0.01
     learning_rate : float, default 0.01
@@ -70,13 +73,20 @@ class OpenES(SearchGradientES):
         Field("eps", "array", ("popsize", "dim"), "_eps", optional=True),
     )
 
-    def __init__(self, dim=None, popsize=None, *, x0=None, sigma_init=0.1, sigma_decay=0.999,
+    #: Declared limits of every setting (:mod:`evodiff.parameters`).
+    PARAMETERS = {**SEARCH_GRADIENT_PARAMETERS, "antithetic": Bool()}
+
+    def __init__(self, dim=None, popsize=None, *, x0=None, sigma0=0.1, sigma_decay=0.999,
                  sigma_limit=0.01, learning_rate=0.01, learning_rate_decay=0.9999,
                  learning_rate_limit=0.001, antithetic=False, weight_decay=0.01,
                  rank_fitness=True, optimizer="adam", momentum=0.9, maxiter=1000, bounds=None, center=None,
-                 scale=None, sense="min", rng=None, dtype="float64", backend="numpy"):
-        antithetic = check_bool("antithetic", antithetic)
-        super().__init__(popsize, x0=x0, sigma_init=sigma_init, sigma_decay=sigma_decay,
+                 scale=None, sense="min", rng=None, dtype="float64", backend="numpy",
+                 sigma_init=None):
+        antithetic = check_parameters({"antithetic": self.PARAMETERS["antithetic"]},
+                                      {"antithetic": antithetic})["antithetic"]
+        super().__init__(popsize, x0=x0,
+                         sigma0=renamed_keyword("sigma_init", sigma_init, "sigma0", sigma0),
+                         sigma_decay=sigma_decay,
                          sigma_limit=sigma_limit, learning_rate=learning_rate,
                          learning_rate_decay=learning_rate_decay,
                          learning_rate_limit=learning_rate_limit, weight_decay=weight_decay,
@@ -86,7 +96,7 @@ class OpenES(SearchGradientES):
         self.popsize = check_popsize(self.popsize, even=antithetic,
                                      reason="with antithetic sampling (mirrored pairs)")
         self.antithetic = antithetic
-        self.sigma = self.sigma_init
+        self.sigma = self.sigma0
         self._eps = None
 
     def _ask(self):

@@ -14,11 +14,21 @@ from __future__ import annotations
 
 import math
 
+from ..parameters import Bool, Real, check_parameters
 from ..state import Field, Setting
-from ..validation import check_bool, check_popsize, check_real
-from .search_gradient import SearchGradientES
+from ..validation import check_popsize, renamed_keyword
+from .search_gradient import SEARCH_GRADIENT_PARAMETERS, SearchGradientES
 
 __all__ = ["PEPG"]
+
+
+#: PEPG's own settings (:mod:`evodiff.parameters`).
+PEPG_PARAMETERS = {
+    "sigma_alpha": Real(0.0),
+    "sigma_max_change": Real(0.0),
+    "elite_ratio": Real(0.0, 1.0),
+    "average_baseline": Bool(),
+}
 
 
 class PEPG(SearchGradientES):
@@ -35,7 +45,9 @@ class PEPG(SearchGradientES):
         with the first-sample baseline (the mean itself plus pairs).
     x0 : array_like, optional
         Start point in problem space (default: the region's centre).
-    sigma_init : float, default 0.1
+    sigma0 : float, default 0.1
+        Initial exploration width (normalised units); ``sigma_init``, its
+        name in 0.1.0, is deprecated.
     sigma_alpha : float, default 0.2
         Learning rate of sigma (0 disables sigma adaptation).
     sigma_decay : float, default 0.999
@@ -81,25 +93,29 @@ class PEPG(SearchGradientES):
         Field("eps", "array", ("pairs", "dim"), "_eps", optional=True),
     )
 
-    def __init__(self, dim=None, popsize=None, *, x0=None, sigma_init=0.1, sigma_alpha=0.2,
+    #: Declared limits of every setting (:mod:`evodiff.parameters`).
+    PARAMETERS = {**SEARCH_GRADIENT_PARAMETERS, **PEPG_PARAMETERS}
+
+    def __init__(self, dim=None, popsize=None, *, x0=None, sigma0=0.1, sigma_alpha=0.2,
                  sigma_decay=0.999, sigma_limit=0.01, sigma_max_change=0.2,
                  learning_rate=0.01, learning_rate_decay=0.9999, learning_rate_limit=0.01,
                  elite_ratio=0.0, average_baseline=True, weight_decay=0.01, rank_fitness=True,
                  optimizer="adam", momentum=0.9, maxiter=1000, bounds=None, center=None, scale=None,
-                 sense="min", rng=None, dtype="float64", backend="numpy"):
-        average_baseline = check_bool("average_baseline", average_baseline)
-        super().__init__(popsize, x0=x0, sigma_init=sigma_init, sigma_decay=sigma_decay,
+                 sense="min", rng=None, dtype="float64", backend="numpy", sigma_init=None):
+        super().__init__(popsize, x0=x0,
+                         sigma0=renamed_keyword("sigma_init", sigma_init, "sigma0", sigma0),
+                         sigma_decay=sigma_decay,
                          sigma_limit=sigma_limit, learning_rate=learning_rate,
                          learning_rate_decay=learning_rate_decay,
                          learning_rate_limit=learning_rate_limit, weight_decay=weight_decay,
                          rank_fitness=rank_fitness, optimizer=optimizer, momentum=momentum,
                          maxiter=maxiter, dim=dim, bounds=bounds, center=center, scale=scale, sense=sense,
                          rng=rng, dtype=dtype, backend=backend)
-        self.sigma_alpha = check_real("sigma_alpha", sigma_alpha, minimum=0.0)
-        self.sigma_max_change = check_real("sigma_max_change", sigma_max_change, minimum=0.0)
-        self.elite_ratio = check_real("elite_ratio", elite_ratio, minimum=0.0)
-        if self.elite_ratio > 1:
-            raise ValueError(f"elite_ratio must be in [0, 1]; got {elite_ratio!r}")
+        p = check_parameters(PEPG_PARAMETERS, {
+            "sigma_alpha": sigma_alpha, "sigma_max_change": sigma_max_change,
+            "elite_ratio": elite_ratio, "average_baseline": average_baseline})
+        self.sigma_alpha, self.sigma_max_change = p["sigma_alpha"], p["sigma_max_change"]
+        self.elite_ratio, average_baseline = p["elite_ratio"], p["average_baseline"]
         if average_baseline:
             self.popsize = check_popsize(self.popsize, even=True,
                                          reason="with average_baseline=True (mirrored pairs)")
@@ -109,7 +125,7 @@ class PEPG(SearchGradientES):
                 reason="with average_baseline=False (the mean plus mirrored pairs)")
         self.average_baseline = average_baseline
         self.pairs = self.popsize // 2
-        self.sigma = self.xp.full(self.dim, self.sigma_init, dtype=self.backend.dtype)
+        self.sigma = self.xp.full(self.dim, self.sigma0, dtype=self.backend.dtype)
         self._eps = None
 
     def _ask(self):

@@ -37,8 +37,8 @@ import warnings
 import numpy as np
 
 from ..fitness import NonFiniteObjectiveWarning
+from ..parameters import Int, Real, check_parameters
 from ..state import Field, InvalidState, Part, Setting, restore_state
-from ..validation import check_int, check_real
 from .base import Optimizer
 from .cmaes import CMAES
 from .cmaes import default_popsize as cmaes_popsize
@@ -175,6 +175,24 @@ class RestartedDiffusionEvolution(Optimizer):
     )
     PARTS = (Part("_sub", "sub."),)
 
+    #: Declared limits of the settings (:mod:`evodiff.parameters`).
+    PARAMETERS = {
+        "steps": Int(2),
+        "modes": Int(1),
+        "mode_distance": Real(0.0, optional=True),
+        "mode_sigma": Real(0.0, strict=True),
+        "restart_sigma": Real(0.0, strict=True),
+        "restarts": Int(0),
+        "incpopsize": Real(1.0),
+        "explore_every": Int(0),
+        "patience": Int(1, optional=True),
+        "tolfun": Real(0.0),
+        "maxfevals": Int(1, optional=True),
+        "maxiter": Int(1, optional=True),
+        "ftarget": Real(optional=True),
+        "noise": Real(0.0),
+    }
+
     def __init__(self, dim=None, popsize=None, steps=20, *, modes=6, mode_distance=None,
                  mode_sigma=0.2, restart_sigma=0.4, restarts=9, incpopsize=2.0, explore_every=0,
                  patience=3, tolfun=1e-11, maxfevals=None,
@@ -183,32 +201,32 @@ class RestartedDiffusionEvolution(Optimizer):
                  sense="min", rng=None, dtype="float64", backend="numpy"):
         super().__init__(popsize, dim=dim, bounds=bounds, center=center, scale=scale,
                          sense=sense, rng=rng, dtype=dtype, backend=backend)
-        self.steps = check_int("steps", steps, minimum=2)
-        self.max_modes = check_int("modes", modes, minimum=1)
-        self.mode_distance = (0.25 * math.sqrt(self.dim) if mode_distance is None
-                              else check_real("mode_distance", mode_distance, minimum=0.0))
-        self.mode_sigma = check_real("mode_sigma", mode_sigma, minimum=0.0, strict=True)
-        self.restart_sigma = check_real("restart_sigma", restart_sigma, minimum=0.0, strict=True)
-        self.restarts = check_int("restarts", restarts, minimum=0)
-        self.incpopsize = check_real("incpopsize", incpopsize, minimum=1.0)
-        self.explore_every = check_int("explore_every", explore_every, minimum=0)
-        self.patience = None if patience is None else check_int("patience", patience, minimum=1)
-        self.tolfun = check_real("tolfun", tolfun, minimum=0.0)
-        self.maxfevals = (10_000 * self.dim if maxfevals is None
-                          else check_int("maxfevals", maxfevals, minimum=1))
+        p = check_parameters(self.PARAMETERS, {
+            "steps": steps, "modes": modes, "mode_distance": mode_distance,
+            "mode_sigma": mode_sigma, "restart_sigma": restart_sigma, "restarts": restarts,
+            "incpopsize": incpopsize, "explore_every": explore_every, "patience": patience,
+            "tolfun": tolfun, "maxfevals": maxfevals, "maxiter": maxiter, "ftarget": ftarget,
+            "noise": noise})
+        self.steps, self.max_modes = p["steps"], p["modes"]
+        self.mode_distance = (0.25 * math.sqrt(self.dim) if p["mode_distance"] is None
+                              else p["mode_distance"])
+        self.mode_sigma, self.restart_sigma = p["mode_sigma"], p["restart_sigma"]
+        self.restarts, self.incpopsize = p["restarts"], p["incpopsize"]
+        self.explore_every, self.patience, self.tolfun = (p["explore_every"], p["patience"],
+                                                          p["tolfun"])
+        self.maxfevals = 10_000 * self.dim if p["maxfevals"] is None else p["maxfevals"]
         if popsize is None:  # the first exploration takes at most a quarter of the budget
             self.popsize = max(EXPLORATION_MIN_POPSIZE, min(
                 self.popsize, int(EXPLORATION_SHARE * self.maxfevals) // self.steps))
         self.initial_popsize = self.popsize
-        self.maxiter = None if maxiter is None else check_int("maxiter", maxiter, minimum=1)
-        self.ftarget = None if ftarget is None else check_real("ftarget", ftarget)
+        self.maxiter, self.ftarget = p["maxiter"], p["ftarget"]
         if not isinstance(fitness, str) or not isinstance(schedule, str):
             raise TypeError("fitness and schedule must be names here (e.g. 'rank', 'cosine'); "
                             "build a DiffusionEvolution for callable ones")
         if latent is not None and not isinstance(latent, (str, int)):
             raise TypeError("latent must be None, a name or an int here; "
                             "build a DiffusionEvolution for matrix or callable encoders")
-        self._explore_settings = {"noise": check_real("noise", noise, minimum=0.0),
+        self._explore_settings = {"noise": p["noise"],
                                   "fitness": fitness, "schedule": schedule, "latent": latent,
                                   "latent_dim": latent_dim}
         self.noise = self._explore_settings["noise"]

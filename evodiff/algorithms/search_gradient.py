@@ -13,19 +13,27 @@ from __future__ import annotations
 import numpy as np
 
 from ..fitness import centered_ranks
+from ..parameters import Bool, Int, Real, check_parameters
 from ..state import Field, Part, Setting
-from ..validation import check_bool, check_int, check_real
 from .base import Optimizer, start_as_center
 from .gradient import make_stepper
 
 __all__ = ["SearchGradientES"]
 
 
-def _decay_factor(name, value):
-    value = check_real(name, value, minimum=0.0, strict=True)
-    if value > 1:
-        raise ValueError(f"{name} must be in (0, 1]; got {value!r}")
-    return value
+
+#: Declared limits of the settings OpenES and PEPG share (:mod:`evodiff.parameters`).
+SEARCH_GRADIENT_PARAMETERS = {
+    "sigma0": Real(0.0, strict=True),
+    "sigma_decay": Real(0.0, 1.0, strict=True),
+    "sigma_limit": Real(0.0),
+    "learning_rate": Real(0.0, strict=True),
+    "learning_rate_decay": Real(0.0, 1.0, strict=True),
+    "learning_rate_limit": Real(0.0),
+    "weight_decay": Real(0.0),
+    "rank_fitness": Bool(),
+    "maxiter": Int(1),
+}
 
 
 class SearchGradientES(Optimizer):
@@ -36,7 +44,7 @@ class SearchGradientES(Optimizer):
     popsize : int
     x0 : array_like, optional
         Start point in problem space (default: centre of the region).
-    sigma_init, sigma_decay, sigma_limit : float
+    sigma0, sigma_decay, sigma_limit : float
         Initial exploration width (normalised units), its decay per
         generation and its floor.
     learning_rate, learning_rate_decay, learning_rate_limit : float
@@ -56,9 +64,12 @@ class SearchGradientES(Optimizer):
     DEFAULT_POPSIZE = 256
     # maxiter is a stopping rule and may differ on resume; the current learning rate is state
     SETTINGS = Optimizer.SETTINGS + tuple(
-        Setting(name, "float") for name in ("sigma_init", "sigma_decay", "sigma_limit",
+        Setting(name, "float") for name in ("sigma_decay", "sigma_limit",
                                             "learning_rate_decay", "learning_rate_limit",
-                                            "weight_decay")) + (Setting("rank_fitness", "bool"),)
+                                            "weight_decay")) + (
+        Setting("rank_fitness", "bool"),
+        Setting("sigma_init", "float", "sigma0"),  # the key of 0.1.0 checkpoints
+    )
     STATE = Optimizer.STATE + (
         Field("mean", "array", ("dim",)),
         Field("learning_rate", "float", domain="step"),
@@ -66,27 +77,29 @@ class SearchGradientES(Optimizer):
     )
     PARTS = (Part("stepper", "stepper_"),)
 
-    def __init__(self, popsize, *, x0=None, sigma_init, sigma_decay, sigma_limit, learning_rate,
+    def __init__(self, popsize, *, x0=None, sigma0, sigma_decay, sigma_limit, learning_rate,
                  learning_rate_decay, learning_rate_limit, weight_decay, rank_fitness, optimizer,
                  momentum=0.9, maxiter=1000, dim=None, bounds=None, center=None, scale=None, sense="min",
                  rng=None, dtype="float64", backend="numpy"):
         center, x0 = start_as_center(x0, dim, bounds, center)
         super().__init__(popsize, dim=dim, bounds=bounds, center=center, scale=scale,
                          sense=sense, rng=rng, dtype=dtype, backend=backend)
-        self.sigma_init = check_real("sigma_init", sigma_init, minimum=0.0, strict=True)
-        self.sigma_decay = _decay_factor("sigma_decay", sigma_decay)
-        self.sigma_limit = check_real("sigma_limit", sigma_limit, minimum=0.0)
-        self.learning_rate = check_real("learning_rate", learning_rate, minimum=0.0, strict=True)
-        self.learning_rate_decay = _decay_factor("learning_rate_decay", learning_rate_decay)
-        self.learning_rate_limit = check_real("learning_rate_limit", learning_rate_limit,
-                                              minimum=0.0)
-        self.weight_decay = check_real("weight_decay", weight_decay, minimum=0.0)
-        self.rank_fitness = check_bool("rank_fitness", rank_fitness)
+        p = check_parameters(SEARCH_GRADIENT_PARAMETERS, {
+            "sigma0": sigma0, "sigma_decay": sigma_decay, "sigma_limit": sigma_limit,
+            "learning_rate": learning_rate, "learning_rate_decay": learning_rate_decay,
+            "learning_rate_limit": learning_rate_limit, "weight_decay": weight_decay,
+            "rank_fitness": rank_fitness, "maxiter": maxiter})
+        self.sigma0, self.sigma_decay, self.sigma_limit = (p["sigma0"], p["sigma_decay"],
+                                                           p["sigma_limit"])
+        self.learning_rate = p["learning_rate"]
+        self.learning_rate_decay = p["learning_rate_decay"]
+        self.learning_rate_limit = p["learning_rate_limit"]
+        self.weight_decay, self.rank_fitness = p["weight_decay"], p["rank_fitness"]
         if optimizer == "sgd":
             self.stepper = make_stepper("sgd", self.xp, momentum=momentum)
         else:
             self.stepper = make_stepper(optimizer, self.xp)
-        self.maxiter = check_int("maxiter", maxiter, minimum=1)
+        self.maxiter = p["maxiter"]
         self.mean = self.backend.asarray(self.normalised_start(x0))
         self._samples = None
 

@@ -20,7 +20,7 @@ As run here (every constant below has its origin beside it):
   CMA-ES and PEPG rank their samples, so they get the objective itself (same
   ranks); OpenES, which uses fitness magnitudes, gets that fitness.
 - Units: every optimiser searches a region centred at 0 with scale 4, so a
-  normalised unit is 4 problem units: sigma0, sigma_init and sigma_limit
+  normalised unit is 4 problem units: sigma0 and sigma_limit
   divide by 4, PEPG's weight decay ``c mean(X**2)`` becomes ``16 c mean(x**2)``,
   and OpenES's learning rate divides by 16 (1000 -> 62.5; see
   :func:`paper_optimizer`).
@@ -103,7 +103,7 @@ PAPER_OUTSIDE_MAX = -1e-9
 PAPER_TEMPERATURE = 0.5
 #: CMA-ES: sigma0 = 4 from x0 = 0, in units of the box half-width 4.
 PAPER_CMAES_SIGMA0 = 4.0 / PAPER_HALF_WIDTH
-#: PEPG: sigma_init 4, sigma decay 0.01^(1/steps), elite ratio 0.1; the rest are the
+#: PEPG: sigma0 4, sigma decay 0.01^(1/steps), elite ratio 0.1; the rest are the
 #: defaults of the estool-derived PEPG of the scripts (sigma_alpha 0.2, sigma_limit 0.01,
 #: sigma_max_change 0.2, weight decay 0.01, rank fitness, average baseline).
 PAPER_PEPG_SIGMA_INIT = 4.0
@@ -111,7 +111,7 @@ PAPER_PEPG_SIGMA_DECAY_TOTAL = 0.01
 PAPER_PEPG_ELITE_RATIO = 0.1
 PAPER_PEPG_SIGMA_LIMIT = 0.01
 PAPER_PEPG_WEIGHT_DECAY = 0.01
-#: OpenES: sigma_init 4 decaying by 0.01^(1/steps), learning rate 1000 decaying by
+#: OpenES: sigma0 4 decaying by 0.01^(1/steps), learning rate 1000 decaying by
 #: (1e-5)^(1/steps), momentum 0.9, gradient mean(F eps) / sigma of the raw fitness F.
 PAPER_OPENES_SIGMA_INIT = 4.0
 PAPER_OPENES_SIGMA_DECAY_TOTAL = 0.01
@@ -208,7 +208,7 @@ def paper_optimizer(method, problem, generator):
     The search region is centred at 0 with scale 4 (no bounds: the objective
     itself gives out-of-box points their fixed value), so one normalised unit
     is 4 problem units and the baselines' settings translate as follows:
-    widths (sigma0, sigma_init, sigma_limit) divide by 4; PEPG's L2 weight decay
+    widths (sigma0, sigma_limit) divide by 4; PEPG's L2 weight decay
     ``c mean(X**2)`` becomes ``16 c mean(x**2)``; OpenES's step, ``lr v`` with
     ``v`` the momentum average of ``mean(F eps) / sigma``, is 4 times smaller
     in normalised units while ``v`` is 4 times larger, so its learning rate
@@ -261,7 +261,7 @@ def _paper_cmaes(problem, steps, region):
 
 def _paper_pepg(problem, steps, region):
     unit = PAPER_HALF_WIDTH
-    return PEPG(popsize=PAPER_POPSIZE, sigma_init=PAPER_PEPG_SIGMA_INIT / unit,
+    return PEPG(popsize=PAPER_POPSIZE, sigma0=PAPER_PEPG_SIGMA_INIT / unit,
                 sigma_decay=PAPER_PEPG_SIGMA_DECAY_TOTAL ** (1.0 / steps),
                 sigma_limit=PAPER_PEPG_SIGMA_LIMIT / unit,
                 elite_ratio=PAPER_PEPG_ELITE_RATIO,
@@ -275,7 +275,7 @@ def _paper_map_elites(problem, steps, region):
     cells = int(round(2 * PAPER_HALF_WIDTH / PAPER_MAP_ELITES_CELL_WIDTH))
     return MAPElites(popsize=PAPER_MAP_ELITES_BATCH,
                      maxiter=PAPER_MAP_ELITES_EVALUATIONS // PAPER_MAP_ELITES_BATCH,
-                     initial_sigma=PAPER_MAP_ELITES_INITIAL_SIGMA / unit,
+                     sigma0=PAPER_MAP_ELITES_INITIAL_SIGMA / unit,
                      mutation_sigma=PAPER_MAP_ELITES_MUTATION_SIGMA / unit, cells=cells,
                      descriptor_bounds=[(-PAPER_HALF_WIDTH, PAPER_HALF_WIDTH)] * k,
                      sense=problem.sense, **region), None
@@ -285,7 +285,7 @@ def _paper_openes(problem, steps, region):
     unit = PAPER_HALF_WIDTH
     # OpenES maximises the scripts' fitness F in (0, 1], whatever the function's sense.
     return _RawFitnessOpenES(
-        popsize=PAPER_POPSIZE, sigma_init=PAPER_OPENES_SIGMA_INIT / unit,
+        popsize=PAPER_POPSIZE, sigma0=PAPER_OPENES_SIGMA_INIT / unit,
         sigma_decay=PAPER_OPENES_SIGMA_DECAY_TOTAL ** (1.0 / steps), sigma_limit=0.0,
         learning_rate=PAPER_OPENES_LEARNING_RATE / unit**2,
         learning_rate_decay=PAPER_OPENES_LR_DECAY_TOTAL ** (1.0 / steps),

@@ -29,9 +29,9 @@ import numpy as np
 import scipy.sparse as sparse
 
 from ..algorithms.base import Optimizer
+from ..parameters import Choice, Int, Real, check_parameters
 from ..schedules import BETA_SCHEDULES, beta_schedule
 from ..state import Field, InvalidState, Setting
-from ..validation import check_choice, check_int
 from .sweeps import SweepKernel
 
 __all__ = ["SimulatedAnnealing", "automatic_beta_range", "annealing_target",
@@ -191,6 +191,16 @@ class SimulatedAnnealing(Optimizer):
         Field("accepted", "int"),
     )
 
+    #: Declared limits of the settings (:mod:`evodiff.parameters`).
+    PARAMETERS = {
+        "sweeps": Int(1),
+        "schedule": Choice(BETA_SCHEDULES),
+        "sweeps_per_generation": Int(1, optional=True),
+        "block": Int(1),
+        "ftarget": Real(optional=True),
+        "precision": Choice(("float32", "float64")),
+    }
+
     def __init__(self, problem, popsize=None, *, sweeps=1000, beta_range=None,
                  schedule="geometric", sweeps_per_generation=None, block=64, ftarget=None,
                  precision="float32", sense="min", rng=None, dtype="float64", backend="numpy"):
@@ -202,14 +212,14 @@ class SimulatedAnnealing(Optimizer):
         super().__init__(popsize, dim=problem.n, center=float(low), scale=float(high - low),
                          sense=sense, rng=rng, dtype=dtype, backend=backend)
         self.problem = problem
-        self.sweeps = check_int("sweeps", sweeps, minimum=1)
-        self.schedule = check_choice("schedule", schedule, BETA_SCHEDULES)
-        if sweeps_per_generation is None:
-            sweeps_per_generation = max(1, self.sweeps // 100)
-        self.sweeps_per_generation = check_int("sweeps_per_generation", sweeps_per_generation,
-                                               minimum=1)
-        self.block = check_int("block", block, minimum=1)
-        self.ftarget = None if ftarget is None else float(ftarget)
+        p = check_parameters(SimulatedAnnealing.PARAMETERS, {
+            "sweeps": sweeps, "schedule": schedule, "sweeps_per_generation": sweeps_per_generation,
+            "block": block, "ftarget": ftarget, "precision": precision})
+        self.sweeps, self.schedule = p["sweeps"], p["schedule"]
+        self.sweeps_per_generation = (max(1, self.sweeps // 100)
+                                      if p["sweeps_per_generation"] is None
+                                      else p["sweeps_per_generation"])
+        self.block, self.ftarget = p["block"], p["ftarget"]
         J, h = annealing_target(problem, self.sense)
         if beta_range is None:
             beta_range = automatic_beta_range(J, h)
@@ -218,7 +228,7 @@ class SimulatedAnnealing(Optimizer):
         self.betas = beta_schedule(self.schedule, beta_range[0], beta_range[1], self.sweeps)
         self.beta_range = (float(self.betas[0]), float(self.betas[-1]))
         self._fingerprint = problem_fingerprint(problem)
-        self.precision = check_choice("precision", precision, ("float32", "float64"))
+        self.precision = p["precision"]
         self._kernel = SweepKernel(J, h, block=self.block, dtype=self.precision)
         start = np.where(self.rng.random((self.popsize, self.dim)) < 0.5, -1.0, 1.0)
         self._spins = start.astype(self.precision)

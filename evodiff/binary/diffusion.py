@@ -33,9 +33,10 @@ import numpy as np
 from ..algorithms.base import Optimizer
 from ..algorithms.estimator import DEFAULT_MEMORY_BUDGET, chunk_rows
 from ..fitness import Energy
+from ..parameters import Bool, check_parameters
 from ..schedules import make_schedule
 from ..state import Field, InvalidState, Setting
-from ..validation import check_bool, check_real
+from ..validation import check_real
 
 __all__ = ["BinaryDiffusionEvolution", "bit_x0_estimate", "bit_reverse_probability"]
 
@@ -188,6 +189,10 @@ class BinaryDiffusionEvolution(Optimizer):
         Field("step", "int", attr="_step"),
     )
 
+    #: Declared limits of the scalar settings (:mod:`evodiff.parameters`); ``temperature``
+    #: (a pair of positive numbers), ``domain`` and the schedule are checked as structures.
+    PARAMETERS = {"symmetric": Bool()}
+
     def __init__(self, dim, popsize=None, steps=100, *, schedule="cosine",
                  temperature=(0.3, 0.03), domain=(0, 1), symmetric=False, local_search=None,
                  sense="min", rng=None, dtype="float64", backend="numpy"):
@@ -197,7 +202,7 @@ class BinaryDiffusionEvolution(Optimizer):
         super().__init__(popsize, dim=dim, center=float(low), scale=float(high - low),
                          sense=sense, rng=rng, dtype=dtype, backend=backend)
         self.domain = (int(low), int(high))
-        self.symmetric = check_bool("symmetric", symmetric)
+        self.symmetric = check_parameters(self.PARAMETERS, {"symmetric": symmetric})["symmetric"]
         if local_search is not None and not callable(local_search):
             raise TypeError(f"local_search must be callable or None; got "
                             f"{type(local_search).__name__}")

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..parameters import Int, check_parameters
 from ..schedules import beta_schedule
 from ..state import Field, InvalidState, Setting
 from ..validation import check_int
@@ -102,6 +103,10 @@ class ParallelTempering(SimulatedAnnealing):
         Field("exchange_attempts", "int"),
     )
 
+    #: Declared limits of the settings (:mod:`evodiff.parameters`): annealing's and the
+    #: number of temperatures (``popsize`` must be a multiple of it).
+    PARAMETERS = {**SimulatedAnnealing.PARAMETERS, "temperatures": Int(2, optional=True)}
+
     def __init__(self, problem, popsize=None, *, temperatures=None, sweeps=1000,
                  beta_range=None, schedule="geometric", sweeps_per_generation=None, block=64,
                  ftarget=None, precision="float32", sense="min", rng=None, dtype="float64",
@@ -111,7 +116,8 @@ class ParallelTempering(SimulatedAnnealing):
                 temperatures = DEFAULT_TEMPERATURES
             else:
                 temperatures = default_temperatures(check_int("popsize", popsize, minimum=2))
-        temperatures = check_int("temperatures", temperatures, minimum=2)
+        temperatures = check_parameters({"temperatures": self.PARAMETERS["temperatures"]},
+                                        {"temperatures": temperatures})["temperatures"]
         if popsize is None:
             popsize = DEFAULT_CHAINS * temperatures
         popsize = check_int("popsize", popsize, minimum=temperatures)
