@@ -17,8 +17,8 @@ Run::
 import argparse
 
 import numpy as np
-
 from evodiff.demos.cartpole import NETWORKS, CartPoleSettings, run_method
+
 from evodiff.registry import method_label
 from evodiff.rl import PolicyEvaluator
 
@@ -29,7 +29,7 @@ def num_params(network):
     """Number of weights of one of the demo's CartPole networks."""
     evaluator = PolicyEvaluator("CartPole-v1", hidden_sizes=NETWORKS[network])
     evaluator.close()
-    return evaluator.num_params
+    return evaluator.dim
 
 
 def main(argv=None):

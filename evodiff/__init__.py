@@ -3,21 +3,26 @@
 The public API:
 
 - :func:`minimize`, :func:`maximize`: the front door, in the style of scipy.optimize.
-- :class:`DiffusionEvolution`: the ask/tell optimiser of Zhang et al. (ICLR 2025).
+- :class:`DiffusionEvolution`: the ask/tell optimiser of Zhang et al. (ICLR 2025);
+  :class:`RestartedDiffusionEvolution`, the default method (it converges);
+  :class:`NichingDiffusionEvolution`, every global optimum.
 - :class:`CMAES`, :class:`OpenES`, :class:`PEPG`: the classic baselines, same interface.
 - :mod:`evodiff.problems`: benchmark functions with known optima.
 - :mod:`evodiff.schedules`, :mod:`evodiff.fitness`, :mod:`evodiff.backend`: building blocks.
 """
 
-from . import problems
+from . import algorithms, binary, checkpoint, problems, registry
 from ._version import __version__
 from .algorithms import (
     CMAES,
     PEPG,
     DiffusionEvolution,
     LatentDiffusionEvolution,
+    MAPElites,
+    NichingDiffusionEvolution,
     OpenES,
     Optimizer,
+    RestartedDiffusionEvolution,
 )
 from .backend import Backend
 from .evaluation import EvaluationError, Evaluator, evaluate
@@ -35,10 +40,13 @@ __all__ = [
     "register_method",
     "make_optimizer",
     "DiffusionEvolution",
+    "RestartedDiffusionEvolution",
+    "NichingDiffusionEvolution",
     "LatentDiffusionEvolution",
     "CMAES",
     "OpenES",
     "PEPG",
+    "MAPElites",
     "Optimizer",
     "Backend",
     "evaluate",
@@ -54,6 +62,16 @@ __all__ = [
     "cosine_schedule",
     "linear_schedule",
     "ddpm_schedule",
+    "algorithms",
+    "binary",
+    "checkpoint",
     "problems",
+    "registry",
     "__version__",
 ]
+
+
+def __dir__():
+    # the public names only: the modules imported on the way (evodiff.session, ...) stay
+    # importable by their full name but are not part of what ``import evodiff`` offers
+    return sorted(__all__)

@@ -10,8 +10,8 @@ can be passed straight to :func:`evodiff.maximize` with ``vectorized=True``::
     from evodiff import maximize
     from evodiff.rl import PolicyEvaluator
 
-    evaluate = PolicyEvaluator("CartPole-v1", hidden_sizes=(8,), seed=0)
-    res = maximize(evaluate, x0=np.zeros(evaluate.num_params), sigma=1.0,
+    evaluate = PolicyEvaluator("CartPole-v1", hidden_sizes=(8,), rng=0)
+    res = maximize(evaluate, x0=np.zeros(evaluate.dim), sigma=1.0,
                    vectorized=True, popsize=256, maxiter=10, latent="random")
 
 Episode seeds are explicit: :meth:`PolicyEvaluator.evaluate` takes them, and
@@ -22,6 +22,7 @@ same episodes).  Needs the optional extra ``rl`` (gymnasium).
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable
 
 import numpy as np
@@ -29,7 +30,7 @@ import numpy as np
 from .backend import to_numpy
 from .classic_control import BATCH_DYNAMICS, batch_environment
 from .randomness import as_generator
-from .validation import check_bool, check_choice, check_int
+from .validation import check_bool, check_choice, check_int, renamed_keyword
 
 __all__ = ["MLPPolicy", "PolicyEvaluator", "RunningMoments"]
 
@@ -97,7 +98,9 @@ class MLPPolicy:
 
     Attributes
     ----------
-    num_params : int
+    dim : int
+        Number of parameters (weights and biases); ``num_params``, its name
+        in 0.1.0, is deprecated.
 
     Raises
     ------
@@ -113,14 +116,19 @@ class MLPPolicy:
         self.activation = check_choice("activation", activation, tuple(_ACTIVATIONS))
         self.dtype = np.dtype(_check_dtype(dtype))
         self.layer_sizes = sizes
-        self.num_params = sum(i * o + o for i, o in zip(sizes[:-1], sizes[1:]))
+        self.dim = sum(i * o + o for i, o in zip(sizes[:-1], sizes[1:]))
+
+    @property
+    def num_params(self):
+        """Deprecated name of :attr:`dim`."""
+        return _deprecated_num_params(self)
 
     def layers(self, params):
         """Split a population of flat vectors into per-layer weights and biases.
 
         Parameters
         ----------
-        params : array_like, shape (P, num_params)
+        params : array_like, shape (P, dim)
 
         Returns
         -------
@@ -130,8 +138,8 @@ class MLPPolicy:
         if raw.dtype.kind not in "iuf":
             raise TypeError(f"params must be real numbers (integer or floating); got dtype "
                             f"{raw.dtype}")
-        if raw.ndim != 2 or raw.shape[1] != self.num_params or raw.shape[0] < 1:
-            raise ValueError(f"params must have shape (P, {self.num_params}) with P >= 1; got "
+        if raw.ndim != 2 or raw.shape[1] != self.dim or raw.shape[0] < 1:
+            raise ValueError(f"params must have shape (P, {self.dim}) with P >= 1; got "
                              f"shape {raw.shape}")
         if not np.all(np.isfinite(raw)):
             raise ValueError("params must be finite; they hold NaN or inf")
@@ -232,9 +240,10 @@ class PolicyEvaluator:
     normalize_observations : bool, default False
         Normalise observations with running statistics of all observations
         seen in earlier evaluations (frozen within one evaluation).
-    seed : None, int or numpy.random.Generator, optional
-        Seed of the generator of training episode seeds
-        (:func:`evodiff.randomness.as_generator`).
+    rng : None, int or numpy.random.Generator, optional
+        The generator of training episode seeds
+        (:func:`evodiff.randomness.as_generator`); ``seed``, its name in
+        0.1.0, is deprecated.
     env_kwargs : dict, optional
         Passed to the environment's constructor.
     vectorization : {'auto', 'native', 'batch', 'sync'}, default 'auto'
@@ -256,20 +265,22 @@ class PolicyEvaluator:
     Attributes
     ----------
     policy : MLPPolicy
-    num_params : int
+    dim : int
+        Number of policy parameters, the dimension of the search
+        (``num_params`` is deprecated).
 
     Raises
     ------
     TypeError
-        If an argument has the wrong kind (``episodes=1.5``, ``seed='a'``).
+        If an argument has the wrong kind (``episodes=1.5``, ``rng='a'``).
     ValueError
         If it is out of range (``episodes=0``), not one of the choices, or
         ``env_id`` is not a usable gymnasium environment.
     """
 
     def __init__(self, env_id, hidden_sizes=(8,), *, episodes=1, max_steps=None, activation="tanh",
-                 normalize_observations=False, seed=None, env_kwargs=None,
-                 vectorization="auto"):
+                 normalize_observations=False, rng=None, env_kwargs=None,
+                 vectorization="auto", seed=None):
         hidden_sizes = _check_sizes("hidden_sizes", hidden_sizes)
         self.episodes = check_int("episodes", episodes, minimum=1)
         if max_steps is not None:
@@ -277,7 +288,7 @@ class PolicyEvaluator:
         activation = check_choice("activation", activation, tuple(_ACTIVATIONS))
         normalize_observations = check_bool("normalize_observations", normalize_observations)
         vectorization = check_choice("vectorization", vectorization, _VECTORIZATIONS)
-        self._seeds = as_generator(seed)
+        self._seeds = as_generator(renamed_keyword("seed", seed, "rng", rng))
         gymnasium = _import_gymnasium()
         self.env_id = env_id
         self.env_kwargs = dict(env_kwargs or {})
@@ -303,7 +314,7 @@ class PolicyEvaluator:
             raise ValueError(f"action space must be Discrete or Box; {env_id} has {act_space}")
         self.obs_dim = int(np.prod(obs_space.shape))
         self.policy = MLPPolicy((self.obs_dim, *hidden_sizes, outputs), activation=activation)
-        self.num_params = self.policy.num_params
+        self.dim = self.policy.dim
         if max_steps is None:
             max_steps = spec_steps if spec_steps is not None else 1000
         self.max_steps = max_steps
@@ -323,12 +334,17 @@ class PolicyEvaluator:
         self.vectorization = vectorization
         self.native = vectorization == "native"
 
+    @property
+    def num_params(self):
+        """Deprecated name of :attr:`dim`."""
+        return _deprecated_num_params(self)
+
     def __call__(self, params):
         """Mean returns over ``episodes`` fresh training seeds (shared by all individuals).
 
         Parameters
         ----------
-        params : array_like, shape (P, num_params)
+        params : array_like, shape (P, dim)
 
         Returns
         -------
@@ -345,7 +361,7 @@ class PolicyEvaluator:
 
         Parameters
         ----------
-        params : array_like, shape (P, num_params)
+        params : array_like, shape (P, dim)
         seeds : sequence of int
             One episode per seed, the same for every policy.
         update_statistics : bool, default True
@@ -432,3 +448,10 @@ class PolicyEvaluator:
         for env in self._envs.values():
             env.close()
         self._envs = {}
+
+
+def _deprecated_num_params(owner):
+    warnings.warn(f"{type(owner).__name__}.num_params is deprecated and goes after 0.2; use "
+                  ".dim", DeprecationWarning, stacklevel=3)
+    return owner.dim
+

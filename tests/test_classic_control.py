@@ -76,9 +76,9 @@ def test_batch_environment_bad_calls():
 
 @pytest.mark.parametrize("env_id", ["Pendulum-v1", "MountainCar-v0"])
 def test_policy_returns_are_those_of_gymnasium_environments(env_id):
-    batch = PolicyEvaluator(env_id, hidden_sizes=(4,), seed=0)
-    sync = PolicyEvaluator(env_id, hidden_sizes=(4,), seed=0, vectorization="sync")
+    batch = PolicyEvaluator(env_id, hidden_sizes=(4,), rng=0)
+    sync = PolicyEvaluator(env_id, hidden_sizes=(4,), rng=0, vectorization="sync")
     assert batch.vectorization == "batch" and sync.vectorization == "sync"
-    params = np.random.default_rng(1).normal(size=(5, batch.num_params))
+    params = np.random.default_rng(1).normal(size=(5, batch.dim))
     np.testing.assert_allclose(batch.returns(params, [5, 6]), sync.returns(params, [5, 6]),
                                rtol=1e-6)

@@ -55,3 +55,32 @@ def test_checked_values_come_back_normalised_in_declared_order():
     assert type(checked["n"]) is int and type(checked["rate"]) is float
     with pytest.raises(ValueError, match="rate must be >= 0.0 and <= 1.0"):
         check_parameters(limits, {"n": 1, "rate": 1.5, "flag": True, "kind": "a", "cap": 2})
+
+
+def test_the_spellings_of_0_1_0_still_work_and_warn():
+    from evodiff import PEPG, OpenES
+    from evodiff.algorithms import MAPElites
+
+    with pytest.warns(DeprecationWarning, match="sigma_init is deprecated.*sigma0"):
+        assert OpenES(dim=2, sigma_init=0.3).sigma0 == 0.3
+    with pytest.warns(DeprecationWarning, match="sigma_init"):
+        assert PEPG(dim=2, sigma_init=0.2).sigma0 == 0.2
+    with pytest.warns(DeprecationWarning, match="initial_sigma is deprecated.*sigma0"):
+        assert MAPElites(dim=2, initial_sigma=0.5).sigma0 == 0.5
+    with pytest.raises(ValueError, match="sigma0"):  # the old spelling is checked as the new one
+        with pytest.warns(DeprecationWarning):
+            OpenES(dim=2, sigma_init=-1.0)
+
+
+def test_a_policy_evaluator_is_seeded_by_rng_and_has_a_dim():
+    pytest.importorskip("gymnasium")
+    from evodiff.rl import MLPPolicy, PolicyEvaluator
+
+    policy = MLPPolicy((4, 8, 2))
+    assert policy.dim == 58
+    with pytest.warns(DeprecationWarning, match="num_params is deprecated.*dim"):
+        assert policy.num_params == 58
+    new = PolicyEvaluator("CartPole-v1", episodes=3, rng=5)
+    with pytest.warns(DeprecationWarning, match="seed is deprecated.*rng"):
+        old = PolicyEvaluator("CartPole-v1", episodes=3, seed=5)
+    assert new.training_seeds() == old.training_seeds() and new.dim == 58

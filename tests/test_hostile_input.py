@@ -255,8 +255,8 @@ def test_policy_evaluator_refuses_bad_weights_and_seeds_and_stays_usable():
     pytest.importorskip("gymnasium")
     from evodiff.rl import PolicyEvaluator
 
-    evaluator = PolicyEvaluator("CartPole-v1", hidden_sizes=(4,), episodes=1, seed=0)
-    good = np.zeros((2, evaluator.num_params))
+    evaluator = PolicyEvaluator("CartPole-v1", hidden_sizes=(4,), episodes=1, rng=0)
+    good = np.zeros((2, evaluator.dim))
     with pytest.raises(ValueError, match="seeds\\[0\\] must be >= 0"):
         evaluator.evaluate(good, [-1])
     bad = good.copy()

@@ -10,9 +10,9 @@ from evodiff.rl import TEST_SEED_START, MLPPolicy, PolicyEvaluator, RunningMomen
 
 def test_mlp_layout_and_forward_against_a_loop():
     policy = MLPPolicy((3, 4, 2), dtype="float64")
-    assert policy.num_params == 3 * 4 + 4 + 4 * 2 + 2
+    assert policy.dim == 3 * 4 + 4 + 4 * 2 + 2
     rng = np.random.default_rng(0)
-    params = rng.standard_normal((5, policy.num_params))
+    params = rng.standard_normal((5, policy.dim))
     inputs = rng.standard_normal((5, 3))
     out = policy.forward(policy.layers(params), inputs)
     for p, x, y in zip(params, inputs, out):
@@ -24,8 +24,8 @@ def test_mlp_layout_and_forward_against_a_loop():
 
 
 def test_paper_network_sizes():
-    assert MLPPolicy((4, 8, 2)).num_params == 58
-    assert MLPPolicy((4, 128, 128, 2)).num_params == 17410
+    assert MLPPolicy((4, 8, 2)).dim == 58
+    assert MLPPolicy((4, 128, 128, 2)).dim == 17410
 
 
 @pytest.mark.parametrize("sizes, error, match", [
@@ -92,7 +92,7 @@ def test_running_moments_match_numpy():
 
 def test_explicit_seeds_are_reproducible_and_matter():
     evaluator = PolicyEvaluator("CartPole-v1", hidden_sizes=(8,), vectorization="sync")
-    params = np.random.default_rng(0).standard_normal((6, evaluator.num_params))
+    params = np.random.default_rng(0).standard_normal((6, evaluator.dim))
     a = evaluator.returns(params, [1, 2])
     b = evaluator.returns(params, [1, 2])
     np.testing.assert_array_equal(a, b)
@@ -104,8 +104,8 @@ def test_explicit_seeds_are_reproducible_and_matter():
 
 def test_native_and_sync_vectorisation_agree_on_a_good_controller():
     # A hand-made linear controller balances the pole: 500 steps whatever the start.
-    native = PolicyEvaluator("CartPole-v1", hidden_sizes=(), seed=0)
-    params = np.zeros((2, native.num_params))
+    native = PolicyEvaluator("CartPole-v1", hidden_sizes=(), rng=0)
+    params = np.zeros((2, native.dim))
     # outputs = obs @ W + b; push right when theta + theta_dot (+ small x terms) is positive
     W = np.array([[0.0, 0.0], [0.0, 0.5], [0.0, 10.0], [0.0, 2.0]])
     params[:, :8] = W.reshape(-1)
@@ -115,16 +115,16 @@ def test_native_and_sync_vectorisation_agree_on_a_good_controller():
 
 
 def test_continuous_actions_on_pendulum():
-    evaluator = PolicyEvaluator("Pendulum-v1", hidden_sizes=(4,), max_steps=50, seed=0)
-    assert evaluator.num_params == 3 * 4 + 4 + 4 * 1 + 1
-    returns = evaluator(np.random.default_rng(0).standard_normal((3, evaluator.num_params)))
+    evaluator = PolicyEvaluator("Pendulum-v1", hidden_sizes=(4,), max_steps=50, rng=0)
+    assert evaluator.dim == 3 * 4 + 4 + 4 * 1 + 1
+    returns = evaluator(np.random.default_rng(0).standard_normal((3, evaluator.dim)))
     assert returns.shape == (3,) and np.all(returns < 0)
 
 
 def test_observation_normalisation_collects_statistics():
     evaluator = PolicyEvaluator("CartPole-v1", hidden_sizes=(8,), normalize_observations=True,
-                                seed=0)
-    params = np.random.default_rng(0).standard_normal((4, evaluator.num_params))
+                                rng=0)
+    params = np.random.default_rng(0).standard_normal((4, evaluator.dim))
     evaluator(params)
     count = evaluator.moments.count
     assert count > 0
@@ -144,7 +144,7 @@ def test_observation_normalisation_collects_statistics():
     ({"env_id": "CartPole-v1", "activation": "gelu"}, ValueError, "activation"),
     ({"env_id": "CartPole-v1", "normalize_observations": 1}, TypeError,
      "normalize_observations"),
-    ({"env_id": "CartPole-v1", "seed": 1.5}, TypeError, "rng"),
+    ({"env_id": "CartPole-v1", "rng": 1.5}, TypeError, "rng"),
     ({"env_id": "CartPole-v1", "vectorization": "async"}, ValueError, "vectorization"),
     ({"env_id": "Pendulum-v1", "vectorization": "native"}, ValueError, "native"),
 ])
@@ -168,18 +168,18 @@ def test_bad_evaluation_arguments(kwargs, error, match):
 
 
 def test_training_seeds_come_from_the_seed_as_a_generator():
-    evaluator = PolicyEvaluator("CartPole-v1", episodes=4, seed=7)
+    evaluator = PolicyEvaluator("CartPole-v1", episodes=4, rng=7)
     expected = np.random.default_rng(7).integers(0, TEST_SEED_START, 4)
     assert evaluator.training_seeds() == [int(s) for s in expected]
     shared = np.random.default_rng(3)
-    assert PolicyEvaluator("CartPole-v1", seed=shared)._seeds is shared
+    assert PolicyEvaluator("CartPole-v1", rng=shared)._seeds is shared
 
 
 @pytest.mark.parametrize("vectorization", ["native", "sync"])
 def test_a_replaced_environment_is_closed(vectorization):
     evaluator = PolicyEvaluator("CartPole-v1", hidden_sizes=(), max_steps=5,
                                 vectorization=vectorization)
-    params = np.zeros((2, evaluator.num_params))
+    params = np.zeros((2, evaluator.dim))
     evaluator.evaluate(params, [0])
     (old,) = evaluator._envs.values()
     closed = []
@@ -192,7 +192,7 @@ def test_a_replaced_environment_is_closed(vectorization):
     old.close = record_close
     evaluator.evaluate(params, [0])  # same size: the environment is reused, not replaced
     assert evaluator._envs == {2: old} and not closed
-    evaluator.evaluate(np.zeros((3, evaluator.num_params)), [0])  # another size replaces it
+    evaluator.evaluate(np.zeros((3, evaluator.dim)), [0])  # another size replaces it
     assert closed == [True]
     assert list(evaluator._envs) == [3] and evaluator._envs[3] is not old
     evaluator.close()

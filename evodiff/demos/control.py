@@ -171,14 +171,14 @@ def run_method(method, hidden_sizes, settings, report=print):
         If ``method`` is not one of :data:`METHODS`.
     """
     method = check_choice("method", method, METHODS)
-    evaluator = PolicyEvaluator(settings.env_id, hidden_sizes=hidden_sizes, seed=settings.seed,
+    evaluator = PolicyEvaluator(settings.env_id, hidden_sizes=hidden_sizes, rng=settings.seed,
                                 episodes=settings.episodes,
                                 normalize_observations=settings.normalize_observations)
     result = MethodResult(method)
-    if method == "cmaes" and evaluator.num_params > CMAES_MAX_PARAMS:
-        result.skipped = (f"not run: CMA-ES needs two {evaluator.num_params} x "
-                          f"{evaluator.num_params} matrices "
-                          f"({2 * 8 * evaluator.num_params**2 / 2**30:.1f} GiB)")
+    if method == "cmaes" and evaluator.dim > CMAES_MAX_PARAMS:
+        result.skipped = (f"not run: CMA-ES needs two {evaluator.dim} x "
+                          f"{evaluator.dim} matrices "
+                          f"({2 * 8 * evaluator.dim**2 / 2**30:.1f} GiB)")
         return result
 
     def track(intermediate):
@@ -189,7 +189,7 @@ def run_method(method, hidden_sizes, settings, report=print):
                    f"median return {result.median_per_generation[-1]:6.1f}  "
                    f"best {result.best_per_generation[-1]:6.1f}")
 
-    common = dict(x0=np.zeros(evaluator.num_params), sigma=settings.sigma, vectorized=True,
+    common = dict(x0=np.zeros(evaluator.dim), sigma=settings.sigma, vectorized=True,
                   popsize=settings.popsize, maxiter=settings.steps, rng=settings.seed,
                   callback=track)
     start = time.perf_counter()
