@@ -16,7 +16,7 @@ import types
 import array_api_compat
 import numpy as np
 
-__all__ = ["Backend", "to_numpy"]
+__all__ = ["Backend", "to_numpy", "read_only"]
 
 _DTYPE_NAMES = ("float32", "float64")
 
@@ -204,3 +204,11 @@ def _is_namespace_array(xp, values):
     except TypeError:
         return False
 
+
+def read_only(array):
+    """A read-only view of a NumPy array (no copy); other arrays are returned as they are."""
+    if isinstance(array, np.ndarray):
+        view = array.view()
+        view.flags.writeable = False
+        return view
+    return array

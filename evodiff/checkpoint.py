@@ -53,9 +53,10 @@ import secrets
 import array_api_compat
 import numpy as np
 
-from .algorithms.base import Optimizer, setting_mismatch
+from .algorithms.base import Optimizer
 from .backend import to_numpy
 from .jsonvalues import to_plain
+from .state import setting_mismatch
 
 __all__ = ["FORMAT_VERSION", "save", "load", "restore", "compare_settings"]
 

@@ -37,7 +37,7 @@ import numpy as np
 from .jsonvalues import to_plain
 
 __all__ = ["Field", "Setting", "Part", "settings_of", "state_of", "restore_state",
-           "InvalidState", "fingerprint"]
+           "InvalidState", "fingerprint", "setting_mismatch"]
 
 _KINDS = ("array", "host", "int", "float", "bool", "str", "floats", "strings", "json", "rng")
 
@@ -426,3 +426,41 @@ def restore_state(optimizer, state):
         hook = getattr(owner, "_after_restore", None)
         if hook is not None:
             hook()
+
+
+def setting_mismatch(name, saved, current):
+    """The error raised when a checkpoint's setting differs from the optimiser's.
+
+    Parameters
+    ----------
+    name : str
+        Name of the setting (an argument of the optimiser's constructor).
+    saved, current : object
+        The value in the checkpoint and the value of the optimiser.
+
+    Returns
+    -------
+    ValueError
+        To be raised by the caller.
+    """
+    return ValueError(
+        f"checkpoint setting {name!r} differs: the file has {_describe(saved)}, the optimizer "
+        f"has {_describe(current)}; build the optimizer with the same arguments as the run "
+        "that was saved")
+
+
+def _describe(value):
+    """Short text for a setting's value in an error message."""
+    if value is None:
+        return "None"
+    array = value if isinstance(value, np.ndarray) else None
+    if array is None and isinstance(value, (list, tuple)):
+        try:
+            array = np.asarray(value, dtype=np.float64)
+        except (TypeError, ValueError):
+            array = None
+    if array is not None and array.size > 6:
+        return f"an array of shape {array.shape}"
+    if array is not None:
+        return repr(array.tolist())
+    return repr(value)

@@ -122,3 +122,13 @@ def test_an_upward_import_is_found():
 ])
 def test_the_table_is_read_as_written(text, expected):
     assert stated_layers(text) == expected
+
+
+#: Longest module, in lines: one concept per module keeps each one readable.
+MAX_MODULE_LINES = 500
+
+
+def test_no_module_is_longer_than_the_limit():
+    long = {module_name(p): n for p in modules()
+            if (n := len(p.read_text().splitlines())) > MAX_MODULE_LINES}
+    assert not long, f"modules above {MAX_MODULE_LINES} lines: {long}"

@@ -10,6 +10,7 @@ import pytest
 
 from evodiff import minimize
 from evodiff.demos import rastrigin_highdim as demo
+from evodiff.demos import rastrigin_report as report
 from evodiff.fitness import Rank
 from evodiff.registry import method_label, method_names
 
@@ -77,7 +78,7 @@ def test_markdown_fragment_names_its_command_and_holds_the_table(tmp_path):
     lines = []
     results = demo.main(**SMALL, report=lines.append, markdown=path)
     text = path.read_text(encoding="utf-8")
-    command = demo.command_line(**SMALL, markdown=path)
+    command = report.command_line(**SMALL, markdown=path)
     assert text.startswith(f"% Written by `{command}`")
     assert f"*Made by `{command}`.*" in text
     header = "| D | " + " | ".join(method_label(m) for m in demo.METHODS) + " |"
@@ -94,11 +95,11 @@ def test_markdown_fragment_names_its_command_and_holds_the_table(tmp_path):
 
 
 def test_command_line_lists_only_what_differs_from_the_defaults():
-    assert demo.command_line() == "python demos/rastrigin_highdim.py"
+    assert report.command_line() == "python demos/rastrigin_highdim.py"
     library = demo.DiffusionSettings.library_defaults()
-    assert demo.command_line(settings=library, markdown="a b.md.inc") == (
+    assert report.command_line(settings=library, markdown="a b.md.inc") == (
         "python demos/rastrigin_highdim.py --library-defaults --markdown 'a b.md.inc'")
-    assert demo.command_line(dims=(8,), seeds=2, settings=demo.DiffusionSettings(noise=0.5)) == (
+    assert report.command_line(dims=(8,), seeds=2, settings=demo.DiffusionSettings(noise=0.5)) == (
         "python demos/rastrigin_highdim.py --dims 8 --seeds 2 --noise 0.5")
 
 

@@ -22,61 +22,14 @@ import math
 
 import numpy as np
 
-from ..backend import Backend
+from ..backend import Backend, read_only
 from ..fitness import to_cost
 from ..randomness import as_generator, make_sampler
 from ..space import SearchSpace
 from ..state import Field, InvalidState, Setting, restore_state, settings_of, state_of
 from ..validation import check_popsize, check_sense, refuse_footprint
 
-__all__ = ["Optimizer", "start_as_center", "setting_mismatch", "read_only"]
-
-
-def read_only(array):
-    """A read-only view of a NumPy array (no copy); other arrays are returned as they are."""
-    if isinstance(array, np.ndarray):
-        view = array.view()
-        view.flags.writeable = False
-        return view
-    return array
-
-
-def setting_mismatch(name, saved, current):
-    """The error raised when a checkpoint's setting differs from the optimiser's.
-
-    Parameters
-    ----------
-    name : str
-        Name of the setting (an argument of the optimiser's constructor).
-    saved, current : object
-        The value in the checkpoint and the value of the optimiser.
-
-    Returns
-    -------
-    ValueError
-        To be raised by the caller.
-    """
-    return ValueError(
-        f"checkpoint setting {name!r} differs: the file has {_describe(saved)}, the optimizer "
-        f"has {_describe(current)}; build the optimizer with the same arguments as the run "
-        "that was saved")
-
-
-def _describe(value):
-    """Short text for a setting's value in an error message."""
-    if value is None:
-        return "None"
-    array = value if isinstance(value, np.ndarray) else None
-    if array is None and isinstance(value, (list, tuple)):
-        try:
-            array = np.asarray(value, dtype=np.float64)
-        except (TypeError, ValueError):
-            array = None
-    if array is not None and array.size > 6:
-        return f"an array of shape {array.shape}"
-    if array is not None:
-        return repr(array.tolist())
-    return repr(value)
+__all__ = ["Optimizer", "start_as_center"]
 
 
 def start_as_center(x0, dim, bounds, center):

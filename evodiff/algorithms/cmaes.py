@@ -26,9 +26,9 @@ import math
 import numpy as np
 
 from ..parameters import Int, Real, check_parameters
-from ..state import Field, Setting
+from ..state import Field, Setting, setting_mismatch
 from ..validation import check_popsize, refuse_footprint
-from .base import Optimizer, setting_mismatch, start_as_center
+from .base import Optimizer, start_as_center
 
 __all__ = ["CMAES"]
 
