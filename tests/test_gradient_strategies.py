@@ -176,6 +176,10 @@ def test_popsize_is_validated_for_every_optimizer():
     from evodiff.algorithms.base import Optimizer
 
     with pytest.raises(TypeError, match="popsize must be an int"):
-        Optimizer("abc", dim=2)
+        Optimizer(popsize="abc", dim=2)
+    with pytest.warns(DeprecationWarning, match="keywords"):  # the order of 0.1.0
+        assert Optimizer(8, dim=2).popsize == 8
+    with pytest.raises(TypeError, match="keyword arguments only"):
+        Optimizer(8, 2)
     with pytest.raises(TypeError, match="popsize must be an int"):
         OpenES(dim=2, popsize=8.0)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import warnings
 
 import numpy as np
 
@@ -51,15 +52,19 @@ def start_as_center(x0, dim, bounds, center):
 class Optimizer:
     """Base class of the ask/tell optimisers.
 
+    Every argument is a keyword (a subclass's own constructor takes ``dim``
+    and ``popsize`` first, in that order); ``Optimizer(popsize, dim=...)``,
+    the order of 0.1.0, still works for one release and warns.
+
     Parameters
     ----------
+    dim : int, optional
+        Problem dimension; inferred from ``bounds`` or ``center`` if omitted.
     popsize : int, optional
         Number of points per generation, an int >= 2 (NumPy integers
         accepted).  Default: the class's :attr:`DEFAULT_POPSIZE`, or
         :meth:`default_popsize` of the dimension.  An absolute count, not a
         multiplier of the dimension as in ``scipy.optimize.differential_evolution``.
-    dim : int, optional
-        Problem dimension; inferred from ``bounds`` or ``center`` if omitted.
     bounds : sequence of (min, max) pairs, optional
         Search box; the objective is never evaluated outside it (see
         :mod:`evodiff.space` for the policy).
@@ -128,8 +133,14 @@ class Optimizer:
     )
     PARTS = ()
 
-    def __init__(self, popsize=None, *, dim=None, bounds=None, center=None, scale=None,
+    def __init__(self, *args, dim=None, popsize=None, bounds=None, center=None, scale=None,
                  sense="min", rng=None, dtype="float64", backend="numpy"):
+        if args:  # Optimizer(popsize, dim=...), the order of 0.1.0
+            if len(args) > 1 or popsize is not None:
+                raise TypeError("Optimizer takes keyword arguments only (dim=, popsize=, ...)")
+            warnings.warn("Optimizer(popsize, ...) is deprecated and goes after 0.2; pass "
+                          "popsize= (and dim=) as keywords", DeprecationWarning, stacklevel=2)
+            popsize = args[0]
         self.backend = Backend(backend, dtype=dtype)
         self.rng = as_generator(rng)
         self._sampler = make_sampler(self.rng, self.backend)

@@ -184,7 +184,7 @@ class CMAES(Optimizer):
                  tolfun=1e-11, tolx=1e-11, tolstagnation=None, tolconditioncov=1e14,
                  maxiter=None, maxfevals=None, ftarget=None, restarts=0, incpopsize=2.0):
         center, x0 = start_as_center(x0, dim, bounds, center)
-        super().__init__(popsize, dim=dim, bounds=bounds, center=center, scale=scale,
+        super().__init__(popsize=popsize, dim=dim, bounds=bounds, center=center, scale=scale,
                          sense=sense, rng=rng, dtype=dtype, backend=backend)
         # with 2 or 3 offspring one parent is selected and the rank-mu rate is 0
         self.popsize = check_popsize(self.popsize, minimum=4)

@@ -128,7 +128,7 @@ class DiffusionEvolution(Optimizer):
                  fitness="rank", bounds=None, center=None, scale=None, latent=None,
                  latent_dim=None, sense="min", rng=None, dtype="float64", backend="numpy",
                  memory_budget=DEFAULT_MEMORY_BUDGET, maxfevals=None):
-        super().__init__(popsize, dim=dim, bounds=bounds, center=center, scale=scale,
+        super().__init__(popsize=popsize, dim=dim, bounds=bounds, center=center, scale=scale,
                          sense=sense, rng=rng, dtype=dtype, backend=backend)
         p = check_parameters(self.PARAMETERS, {"maxfevals": maxfevals, "noise": noise,
                                                "memory_budget": memory_budget})

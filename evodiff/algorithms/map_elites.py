@@ -172,7 +172,7 @@ class MAPElites(Optimizer):
                  cells=50, sigma0=1.0, mutation_sigma=0.1, maxiter=100, bounds=None,
                  center=None, scale=None, sense="min", rng=None, dtype="float64",
                  backend="numpy", initial_sigma=None):
-        super().__init__(popsize, dim=dim, bounds=bounds, center=center, scale=scale,
+        super().__init__(popsize=popsize, dim=dim, bounds=bounds, center=center, scale=scale,
                          sense=sense, rng=rng, dtype=dtype, backend=backend)
         if descriptors is not None and not callable(descriptors):
             raise TypeError(f"descriptors must be callable or None; got "

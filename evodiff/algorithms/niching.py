@@ -138,7 +138,7 @@ class NichingDiffusionEvolution(Optimizer):
                  tolerance=1e-6, local_popsize=None, local_sigma=0.5,
                  local_tolfun=1e-10, concurrent=16, maxiter=None, bounds=None,
                  center=None, scale=None, sense="min", rng=None, dtype="float64", backend="numpy"):
-        super().__init__(popsize, dim=dim, bounds=bounds, center=center, scale=scale,
+        super().__init__(popsize=popsize, dim=dim, bounds=bounds, center=center, scale=scale,
                          sense=sense, rng=rng, dtype=dtype, backend=backend)
         p = check_parameters(self.PARAMETERS, {
             "maxfevals": maxfevals, "maxiter": maxiter, "explore_steps": explore_steps,

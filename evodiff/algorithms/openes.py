@@ -84,7 +84,7 @@ class OpenES(SearchGradientES):
                  sigma_init=None):
         antithetic = check_parameters({"antithetic": self.PARAMETERS["antithetic"]},
                                       {"antithetic": antithetic})["antithetic"]
-        super().__init__(popsize, x0=x0,
+        super().__init__(popsize=popsize, x0=x0,
                          sigma0=renamed_keyword("sigma_init", sigma_init, "sigma0", sigma0),
                          sigma_decay=sigma_decay,
                          sigma_limit=sigma_limit, learning_rate=learning_rate,

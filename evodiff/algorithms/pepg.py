@@ -102,7 +102,7 @@ class PEPG(SearchGradientES):
                  elite_ratio=0.0, average_baseline=True, weight_decay=0.01, rank_fitness=True,
                  optimizer="adam", momentum=0.9, maxiter=1000, bounds=None, center=None, scale=None,
                  sense="min", rng=None, dtype="float64", backend="numpy", sigma_init=None):
-        super().__init__(popsize, x0=x0,
+        super().__init__(popsize=popsize, x0=x0,
                          sigma0=renamed_keyword("sigma_init", sigma_init, "sigma0", sigma0),
                          sigma_decay=sigma_decay,
                          sigma_limit=sigma_limit, learning_rate=learning_rate,

@@ -199,7 +199,7 @@ class RestartedDiffusionEvolution(Optimizer):
                  maxiter=None, ftarget=None, noise=0.1, fitness="rank", schedule="cosine",
                  latent=None, latent_dim=None, bounds=None, center=None, scale=None,
                  sense="min", rng=None, dtype="float64", backend="numpy"):
-        super().__init__(popsize, dim=dim, bounds=bounds, center=center, scale=scale,
+        super().__init__(popsize=popsize, dim=dim, bounds=bounds, center=center, scale=scale,
                          sense=sense, rng=rng, dtype=dtype, backend=backend)
         p = check_parameters(self.PARAMETERS, {
             "steps": steps, "modes": modes, "mode_distance": mode_distance,

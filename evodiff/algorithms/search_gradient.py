@@ -77,12 +77,12 @@ class SearchGradientES(Optimizer):
     )
     PARTS = (Part("stepper", "stepper_"),)
 
-    def __init__(self, popsize, *, x0=None, sigma0, sigma_decay, sigma_limit, learning_rate,
+    def __init__(self, *, popsize=None, x0=None, sigma0, sigma_decay, sigma_limit, learning_rate,
                  learning_rate_decay, learning_rate_limit, weight_decay, rank_fitness, optimizer,
                  momentum=0.9, maxiter=1000, dim=None, bounds=None, center=None, scale=None, sense="min",
                  rng=None, dtype="float64", backend="numpy"):
         center, x0 = start_as_center(x0, dim, bounds, center)
-        super().__init__(popsize, dim=dim, bounds=bounds, center=center, scale=scale,
+        super().__init__(popsize=popsize, dim=dim, bounds=bounds, center=center, scale=scale,
                          sense=sense, rng=rng, dtype=dtype, backend=backend)
         p = check_parameters(SEARCH_GRADIENT_PARAMETERS, {
             "sigma0": sigma0, "sigma_decay": sigma_decay, "sigma_limit": sigma_limit,

@@ -209,7 +209,7 @@ class SimulatedAnnealing(Optimizer):
             raise ValueError("simulated annealing runs on the numpy backend only (its sweeps "
                              f"are sequential per spin class); got backend={backend!r}")
         low, high = problem.domain
-        super().__init__(popsize, dim=problem.n, center=float(low), scale=float(high - low),
+        super().__init__(popsize=popsize, dim=problem.n, center=float(low), scale=float(high - low),
                          sense=sense, rng=rng, dtype=dtype, backend=backend)
         self.problem = problem
         p = check_parameters(SimulatedAnnealing.PARAMETERS, {

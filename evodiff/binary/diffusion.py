@@ -199,7 +199,7 @@ class BinaryDiffusionEvolution(Optimizer):
         if tuple(domain) not in ((0, 1), (-1, 1)):
             raise ValueError(f"domain must be (0, 1) or (-1, 1); got {domain!r}")
         low, high = domain
-        super().__init__(popsize, dim=dim, center=float(low), scale=float(high - low),
+        super().__init__(popsize=popsize, dim=dim, center=float(low), scale=float(high - low),
                          sense=sense, rng=rng, dtype=dtype, backend=backend)
         self.domain = (int(low), int(high))
         self.symmetric = check_parameters(self.PARAMETERS, {"symmetric": symmetric})["symmetric"]
