@@ -193,3 +193,22 @@ def test_the_last_generation_is_cut_so_maxfevals_is_never_exceeded(maxfevals):
     history = run(opt, lambda X: np.sum(np.asarray(X) ** 2, axis=1) + 1.0)
     assert opt.nfev == maxfevals and history.nfev[-1] == maxfevals
     assert history.reason == "stop_rule" and "maxfevals" in history.message
+
+
+def test_a_run_saved_when_the_exploration_hands_over_to_cma_es_resumes(tmp_path):
+    # the generation told last is the exploration's (more points than CMA-ES asks next): a
+    # checkpoint written right then must load
+    from evodiff import minimize
+
+    def sphere(X):
+        return np.sum((np.asarray(X) - 0.3) ** 2, axis=1)
+
+    kwargs = dict(bounds=[(-2, 2)] * 3, vectorized=True, method="diffevo-restarts", rng=1,
+                  popsize=16, options={"steps": 4, "maxfevals": 600})
+    whole = minimize(sphere, **kwargs)
+    path = tmp_path / "run.npz"
+    stopped = minimize(sphere, checkpoint=path, callback=lambda r: r.nit >= 4, **kwargs)
+    assert stopped.nit == 4  # the last generation of the exploration
+    resumed = minimize(sphere, resume=path, **kwargs)
+    assert resumed.nfev == whole.nfev and resumed.fun == whole.fun
+    np.testing.assert_array_equal(resumed.x, whole.x)

@@ -392,6 +392,10 @@ class Optimizer:
 
     # -- checkpointing (declared in SETTINGS / STATE / PARTS, see evodiff.state) ----------
 
+    def _largest_generation(self, values):
+        """The most values the last generation of a saved run can hold (its popsize)."""
+        return values.get("popsize", self.popsize)
+
     def _check_restored(self, values):
         """Refuse a saved state whose values do not fit together or leave the box.
 
@@ -399,7 +403,7 @@ class Optimizer:
         ``{attribute: value}`` of this optimiser, before anything is assigned.
         """
         last = values.get("_last_values")
-        popsize = values.get("popsize", self.popsize)
+        popsize = self._largest_generation(values)
         if last is not None and last.shape[0] > popsize:
             raise InvalidState(f"state 'last_values' holds {last.shape[0]} values, more than a "
                                f"generation of {popsize}")

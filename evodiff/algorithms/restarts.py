@@ -427,6 +427,14 @@ class RestartedDiffusionEvolution(Optimizer):
     _queue_array = _PointRows("_queue")
     _mode_array = _PointRows("_modes")
 
+    def _largest_generation(self, values):
+        """The last generation told may be of the phase before (an exploration of
+        ``initial_popsize`` before a CMA-ES of fewer points, a large IPOP run before a new
+        exploration): the largest generation of any phase up to the saved cycle."""
+        cycle = min(int(values.get("cycle", 0)), self.restarts)  # no cycle runs past restarts
+        cma = int(round(cmaes_popsize(self.dim) * self.incpopsize ** self._ipop_index(cycle)))
+        return max(self.initial_popsize, cma, values.get("popsize", self.popsize))
+
     def _check_restored(self, values):
         """Besides the base checks: the queued starts, the modes and the sub-search's start lie
         in the box (normalised coordinates), and every mode has one cost."""
