@@ -169,3 +169,23 @@ def test_non_finite_values_are_never_the_answer(name, sense):
         assert np.isfinite(res.fun) and all(np.isfinite(m.fun) for m in res.modes)
         res = front(all_nan, method=name, rng=1, **kwargs)
     assert not res.success and "no finite value" in res.message
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_state_of_every_generation_loads_into_a_fresh_optimiser(name):
+    # a genuine state must always be accepted: phase changes (exploration -> CMA-ES), points
+    # of a population outside the box, the last generation cut by the budget
+    spec = METHODS[name]
+    opt = make_optimizer(name, **_build_settings(spec))
+    if not getattr(opt, "checkpointable", True):
+        pytest.skip(f"{name} is not checkpointable (refused, see the resume contract)")
+    problem = _qubo() if spec.domain == "binary" else (
+        lambda X: np.sum((np.asarray(X) - 2.9) ** 2, axis=1))  # an optimum near the box's edge
+    generations = 0
+    while not opt.done and opt.stop_reason() is None:
+        opt.tell(problem(opt.ask()))
+        generations += 1
+        fresh = make_optimizer(name, **_build_settings(spec))
+        fresh.load_state_dict(opt.state_dict())
+        assert fresh.nfev == opt.nfev and fresh.best_fun == opt.best_fun
+    assert generations >= 2

@@ -436,8 +436,10 @@ class RestartedDiffusionEvolution(Optimizer):
         return max(self.initial_popsize, cma, values.get("popsize", self.popsize))
 
     def _check_restored(self, values):
-        """Besides the base checks: the queued starts, the modes and the sub-search's start lie
-        in the box (normalised coordinates), and every mode has one cost."""
+        """Besides the base checks: the modes (evaluated points) lie in the box (normalised
+        coordinates) and every mode has one cost.  The queued starts and the sub-search's
+        start are points of the exploration's population, which may lie outside the box (the
+        objective sees them clipped): they are only checked to be finite."""
         super()._check_restored(values)
         points, costs = values.get("_mode_array"), values.get("_mode_costs")
         if points is not None and costs is not None and len(costs) != np.shape(points)[0]:
@@ -445,11 +447,9 @@ class RestartedDiffusionEvolution(Optimizer):
                                f"{np.shape(points)[0]} mode points")
         if not self.space.bounded:
             return
-        for name, attr in (("queue", "_queue_array"), ("mode_points", "_mode_array"),
-                           ("sub_start", "_sub_start")):
-            value = values.get(attr)
-            if value is not None and np.any(np.abs(np.asarray(value)) > 1.0 + 1e-9):
-                raise InvalidState(f"state {name!r} lies outside the bounds")
+        value = values.get("_mode_array")
+        if value is not None and np.any(np.abs(np.asarray(value)) > 1.0 + 1e-9):
+            raise InvalidState("state 'mode_points' lies outside the bounds")
 
     def checkpoint_settings(self):
         """This optimiser's own settings (the sub-optimiser's follow from them and the state)."""
