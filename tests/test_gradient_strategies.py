@@ -177,7 +177,7 @@ def test_popsize_is_validated_for_every_optimizer():
 
     with pytest.raises(TypeError, match="popsize must be an int"):
         Optimizer(popsize="abc", dim=2)
-    with pytest.warns(DeprecationWarning, match="keywords"):  # the order of 0.1.0
+    with pytest.warns(DeprecationWarning, match="popsize=$"):  # the order of 0.1.0
         assert Optimizer(8, dim=2).popsize == 8
     with pytest.raises(TypeError, match="keyword arguments only"):
         Optimizer(8, 2)

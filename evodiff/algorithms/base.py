@@ -19,7 +19,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import warnings
 
 import numpy as np
 
@@ -28,7 +27,7 @@ from ..fitness import to_cost
 from ..randomness import as_generator, make_sampler
 from ..space import SearchSpace
 from ..state import Field, InvalidState, Setting, restore_state, settings_of, state_of
-from ..validation import check_popsize, check_sense, refuse_footprint
+from ..validation import check_popsize, check_sense, refuse_footprint, renamed_keyword
 
 __all__ = ["Optimizer", "start_as_center"]
 
@@ -138,9 +137,7 @@ class Optimizer:
         if args:  # Optimizer(popsize, dim=...), the order of 0.1.0
             if len(args) > 1 or popsize is not None:
                 raise TypeError("Optimizer takes keyword arguments only (dim=, popsize=, ...)")
-            warnings.warn("Optimizer(popsize, ...) is deprecated and goes after 0.2; pass "
-                          "popsize= (and dim=) as keywords", DeprecationWarning, stacklevel=2)
-            popsize = args[0]
+            popsize = renamed_keyword("Optimizer(popsize, ...)", args[0], "popsize=", None)
         self.backend = Backend(backend, dtype=dtype)
         self.rng = as_generator(rng)
         self._sampler = make_sampler(self.rng, self.backend)
