@@ -281,3 +281,13 @@ def test_the_converging_method_spends_the_budget_as_its_own_and_converges():
         assert opt.num_ask <= 3000 + num_workers
         assert opt.evodiff_optimizer is None or opt.evodiff_optimizer.maxfevals == 3000
         assert shifted_sphere(recommendation.value) < 1e-6
+
+
+def test_a_parametrization_with_a_discrete_choice_is_refused_by_name():
+    parametrization = ng.p.Instrumentation(ng.p.Array(shape=(2,)),
+                                           kind=ng.p.Choice(["relu", "tanh"]))
+    with pytest.raises(TypeError, match="Choice 'kind'"):
+        ng.optimizers.registry["DiffusionEvolution"](parametrization=parametrization, budget=50)
+    with pytest.raises(TypeError, match="TransitionChoice"):
+        ng.optimizers.registry["EvodiffCMAES"](parametrization=ng.p.TransitionChoice([1, 2, 3]),
+                                               budget=50)

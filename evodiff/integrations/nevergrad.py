@@ -54,6 +54,11 @@ points are drawn from ``parametrization.random_state``: seeding it
 (``parametrization.random_state = np.random.RandomState(0)``) repeats a
 sequential run exactly.
 
+*Parametrizations.*  Arrays, scalars (bounded, log-scaled, cast to
+integers) and containers of them (``Instrumentation``) are accepted; a
+parametrization holding a ``Choice`` or ``TransitionChoice`` is refused with
+a ``TypeError`` naming it (a discrete choice is not a real coordinate).
+
 *Points told without being asked* (``optimizer.suggest`` and tells of
 external candidates) are recorded by nevergrad as usual.  When the evodiff
 optimiser supports ``warm_start(points, values)``, those told before it
@@ -163,6 +168,24 @@ def default_settings(method, budget, num_workers=1, dimension=1, popsize=None):
     return int(popsize), None if budget is None else max(1, int(budget) // int(popsize))
 
 
+def _check_continuous(parametrization):
+    """Refuse a parametrization whose standardised space is not made of real arrays.
+
+    Arrays, scalars (bounded, log-scaled or cast to integers) and containers of
+    them (``Instrumentation``, ``Tuple``, ``Dict``) are searched in nevergrad's
+    standardised space; a choice (``Choice``, ``TransitionChoice``) is a discrete
+    variable encoded by weights that evodiff's optimisers would treat as a distance.
+    """
+    from nevergrad.parametrization import helpers
+
+    for name, parameter in helpers.flatten(parametrization):
+        if isinstance(parameter, ng.p.BaseChoice):
+            raise TypeError(
+                f"evodiff's optimizers search real arrays; the parametrization holds the "
+                f"{type(parameter).__name__} {name or '(root)'!r}: use nevergrad's own "
+                "optimizers (NGOpt) for discrete choices, or an ng.p.Array/ng.p.Scalar")
+
+
 class _Generation:
     """One population of the evodiff optimiser being handed out and told."""
 
@@ -227,6 +250,7 @@ class EvodiffOptimizer(ng_base.Optimizer):
     def __init__(self, parametrization, budget=None, num_workers=1, *, method="diffevo",
                  popsize=None, generations=None, options=None):
         super().__init__(parametrization, budget=budget, num_workers=num_workers)
+        _check_continuous(self.parametrization)
         spec = get_method(method)
         if spec.domain != "continuous":
             raise ValueError(f"method {method!r} is not a continuous method of evodiff")
