@@ -18,7 +18,7 @@ from .evaluation import evaluate
 from .modes import Mode, find_modes, merge_modes
 from .polish import polish_cmaes, polish_lbfgsb
 from .registry import AUTO_METHODS, get_method
-from .session import check_session, execute, finish
+from .session import check_session, execute, finish, warm_start
 from .validation import check_int, check_popsize, check_real
 
 __all__ = ["solve", "choose_method", "AUTO_MAX_REFINED_DIM"]
@@ -180,6 +180,7 @@ def solve(request):
             and not getattr(opt, "checkpointable", True):
         raise ValueError(f"method {spec.name!r} cannot be checkpointed (its search state is a "
                          "running generator); run it without checkpoint= and resume=")
+    warm_start(opt, request)
     history, success, message = execute(opt, request.fun, request, spec.name)
 
     counter = [0]

@@ -33,7 +33,8 @@ def minimize(fun, bounds=None, *, x0=None, sigma=None, method="auto", popsize=No
              maxiter=None, args=(), vectorized=False, rng=None, callback=None, polish=False,
              progress=False, backend="numpy", dtype="float64", mode_radius=0.05,
              min_support=0.01, latent=None, options=None, workers=None, batch_size=None,
-             checkpoint=None, checkpoint_every=1, resume=None):
+             checkpoint=None, checkpoint_every=1, resume=None, initial_population=None,
+             initial_values=None):
     """Minimise a black-box function with an evolutionary method.
 
     Parameters
@@ -165,6 +166,16 @@ def minimize(fun, bounds=None, *, x0=None, sigma=None, method="auto", popsize=No
         the interrupted run (and a callable latent encoder again): the result
         equals, bit for bit on NumPy, that of a run never interrupted.  The
         file is validated (format version, algorithm, settings).
+    initial_population, initial_values : array_like, optional
+        Evaluations you already have (prior evaluations): points of shape
+        (M, D) inside the bounds and their M finite objective values, given
+        together.  They enter the method's start
+        (:meth:`~evodiff.algorithms.base.Optimizer.warm_start`: Diffusion
+        Evolution's first weights, the start of CMA-ES, OpenES and PEPG,
+        MAP-Elites' archive, the default method's exploration, the binary
+        samplers' starting states; the niching method refuses them) and may be
+        the answer, but are not counted in ``nfev``.  With ``resume=`` they are
+        not applied again (the saved state holds them).
 
     Returns
     -------
@@ -193,14 +204,16 @@ def minimize(fun, bounds=None, *, x0=None, sigma=None, method="auto", popsize=No
     return _solve(RunRequest(
         fun, "min", bounds, x0, sigma, method, popsize, maxiter, args, vectorized, rng,
         callback, polish, progress, backend, dtype, mode_radius, min_support, latent, options,
-        workers, batch_size, checkpoint, checkpoint_every, resume))
+        workers, batch_size, checkpoint, checkpoint_every, resume, initial_population,
+        initial_values))
 
 
 def maximize(fun, bounds=None, *, x0=None, sigma=None, method="auto", popsize=None,
              maxiter=None, args=(), vectorized=False, rng=None, callback=None, polish=False,
              progress=False, backend="numpy", dtype="float64", mode_radius=0.05,
              min_support=0.01, latent=None, options=None, workers=None, batch_size=None,
-             checkpoint=None, checkpoint_every=1, resume=None):
+             checkpoint=None, checkpoint_every=1, resume=None, initial_population=None,
+             initial_values=None):
     """Maximise a black-box function; the same as :func:`minimize` with the sense flipped.
 
     ``x`` and ``fun`` of the result are the point with the *largest* value,
@@ -211,4 +224,5 @@ def maximize(fun, bounds=None, *, x0=None, sigma=None, method="auto", popsize=No
     return _solve(RunRequest(
         fun, "max", bounds, x0, sigma, method, popsize, maxiter, args, vectorized, rng,
         callback, polish, progress, backend, dtype, mode_radius, min_support, latent, options,
-        workers, batch_size, checkpoint, checkpoint_every, resume))
+        workers, batch_size, checkpoint, checkpoint_every, resume, initial_population,
+        initial_values))

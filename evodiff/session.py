@@ -26,13 +26,14 @@ from scipy.optimize import OptimizeResult as _ScipyResult
 from tqdm.auto import tqdm
 
 from . import checkpoint as checkpoint_module
+from .algorithms.starts import check_prior_evaluations
 from .driver import History, run
 from .evaluation import Evaluator
 from .modes import cost_of
 from .validation import check_bool, check_int
 
 __all__ = ["OptimizeResult", "RunRequest", "check_options", "check_session", "execute",
-           "finish", "resume"]
+           "finish", "resume", "warm_start"]
 
 
 class OptimizeResult(_ScipyResult):
@@ -86,6 +87,8 @@ class RunRequest:
     checkpoint: Any = None
     checkpoint_every: Any = 1
     resume: Any = None
+    initial_population: Any = None
+    initial_values: Any = None
 
 
 #: Arguments of minimize that ``options`` may not repeat (they would reach the builder twice).
@@ -135,14 +138,35 @@ def check_session(request):
         request.args = (request.args,)
 
 
+def warm_start(opt, request):
+    """Give ``opt`` the request's prior evaluations (``initial_population`` and
+    ``initial_values``), unless the run is resumed (its saved state holds them already)."""
+    points, values = request.initial_population, request.initial_values
+    if points is None and values is None:
+        return
+    if points is None or values is None:
+        raise ValueError("give initial_population and initial_values together (the points "
+                         "and their objective values)")
+    if request.resume is not None:
+        return
+    check_prior_evaluations(opt, points, values, names=("initial_population", "initial_values"))
+    try:
+        opt.warm_start(points, values)
+    except ValueError as exc:
+        raise ValueError(f"initial_population: {exc}") from exc
+
+
 def _save(opt, path, history):
     """Write the optimiser's state and the run's history (see :mod:`evodiff.checkpoint`)."""
     extra = {f"history_{key}": values for key, values in history.as_arrays().items()}
     checkpoint_module.save(opt, path, extra=extra)
 
 
-def resume(opt, path):
+def resume(opt, path, prior_values=None):
     """Restore ``opt`` from a checkpoint written by a run and return the run's history so far.
+
+    ``prior_values`` are the values of the run's prior evaluations (``initial_values``): the
+    stored best value may be one of them.
 
     Raises
     ------
@@ -161,14 +185,16 @@ def resume(opt, path):
     except (TypeError, ValueError, AttributeError) as exc:
         raise ValueError(f"not a valid evodiff checkpoint: {path!r} holds a malformed minimize "
                          f"history ({type(exc).__name__}: {exc})") from exc
-    _check_best_against_history(opt, history, path)
+    _check_best_against_history(opt, history, path, prior_values)
     return history
 
 
-def _check_best_against_history(opt, history, path):
-    """The stored best value must be the best of the values the history recorded: a best
-    point and value edited into a file (or left from another run) are refused."""
-    finite = [v for v in history.best if math.isfinite(v)]
+def _check_best_against_history(opt, history, path, prior_values=None):
+    """The stored best value must be the best of the values the history recorded (or of the
+    prior evaluations): a best point and value edited into a file (or left from another run)
+    are refused."""
+    priors = [] if prior_values is None else np.asarray(prior_values, dtype=np.float64).ravel()
+    finite = [v for v in [*history.best, *priors] if math.isfinite(v)]
     if not finite or opt.best_x is None:
         return
     recorded = min(finite) if opt.sense == "min" else max(finite)
@@ -243,7 +269,8 @@ def execute(opt, objective, request, name, *, vectorized=None, watch=None):
     history, success, message
         As :func:`drive`.
     """
-    history = resume(opt, request.resume) if request.resume is not None else History()
+    history = (resume(opt, request.resume, request.initial_values)
+               if request.resume is not None else History())
     vectorized = request.vectorized if vectorized is None else vectorized
     # one evaluator for the whole run: a process pool (workers=int) starts once and is always closed
     evaluator = Evaluator(objective, vectorized=vectorized, workers=request.workers,

@@ -16,8 +16,6 @@ implements :meth:`Optimizer._ask` (a normalised population) and
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 
 import numpy as np
@@ -26,29 +24,15 @@ from ..backend import Backend, read_only
 from ..fitness import to_cost
 from ..randomness import as_generator, make_sampler
 from ..space import SearchSpace
-from ..state import Field, InvalidState, Setting, restore_state, settings_of, state_of
+from ..state import Field, Setting
 from ..validation import check_popsize, check_sense, refuse_footprint, renamed_keyword
+from .declared_state import DeclaredState
+from .starts import check_prior_evaluations
 
-__all__ = ["Optimizer", "start_as_center"]
-
-
-def start_as_center(x0, dim, bounds, center):
-    """Without bounds or centre, a start point ``x0`` becomes the region's centre.
-
-    Returns ``(center, x0)``: either ``(x0, None)`` when ``x0`` takes the role of
-    the centre, or the arguments unchanged.  The shape of ``x0`` is checked
-    here so that errors name ``x0``.
-    """
-    if x0 is None or bounds is not None or center is not None:
-        return center, x0
-    point = np.asarray(x0, dtype=np.float64)
-    if point.ndim != 1 or (dim is not None and point.shape != (dim,)):
-        expected = f"({dim},)" if dim is not None else "(D,)"
-        raise ValueError(f"x0 must have shape {expected}; got shape {point.shape}")
-    return point, None
+__all__ = ["Optimizer"]
 
 
-class Optimizer:
+class Optimizer(DeclaredState):
     """Base class of the ask/tell optimisers.
 
     Every argument is a keyword (a subclass's own constructor takes ``dim``
@@ -335,6 +319,41 @@ class Optimizer:
         self.nit += 1
         self.nfev += values.shape[0]
 
+    def warm_start(self, points, values):
+        """Give evaluations the run already has (prior evaluations), before the first ask.
+
+        They update the best point and enter the method's start as it can take
+        them (Diffusion Evolution: the first generation's weights; CMA-ES,
+        OpenES, PEPG: the start at the best of them, CMA-ES's step size from
+        their spread; MAP-Elites: the archive; the default method: its
+        exploration; the binary samplers: the starting states).  They do not
+        count in :attr:`nfev`.
+
+        Parameters
+        ----------
+        points : array_like, shape (M, D)
+            Points of the search space (inside the bounds, if any).
+        values : array_like, shape (M,)
+            Their objective values (user's sign), finite.
+
+        Raises
+        ------
+        RuntimeError
+            After the first :meth:`ask`.
+        TypeError
+            For a method that cannot take them (the niching method).
+        ValueError
+            Bad shapes, points outside the box, non-finite values (the argument named).
+        """
+        if self.nit or self._pending_x is not None:
+            raise RuntimeError("warm_start() must come before the first ask()")
+        normalised, points, cost = check_prior_evaluations(self, points, values)
+        self._warm_start(normalised, cost)
+        self._track_best(points, cost)
+
+    def _warm_start(self, normalised, cost):
+        raise TypeError(f"{type(self).__name__} takes no prior evaluations")
+
     def _within_budget(self, points, maxfevals):
         """The first rows of ``points`` that ``maxfevals`` still pays for (all of them when
         no limit is set, or when the limit is already reached: then the stop rule decides)."""
@@ -386,108 +405,6 @@ class Optimizer:
         if value < self._best_cost or self._best_x is None:
             self._best_cost = value
             self._best_x = np.array(self.backend.to_host(points[index, :]), dtype=np.float64)
-
-    # -- checkpointing (declared in SETTINGS / STATE / PARTS, see evodiff.state) ----------
-
-    def _largest_generation(self, values):
-        """The most values the last generation of a saved run can hold (its popsize)."""
-        return values.get("popsize", self.popsize)
-
-    def _check_restored(self, values):
-        """Refuse a saved state whose values do not fit together or leave the box.
-
-        Called by :func:`evodiff.state.restore_state` with the decoded
-        ``{attribute: value}`` of this optimiser, before anything is assigned.
-        """
-        last = values.get("_last_values")
-        popsize = self._largest_generation(values)
-        if last is not None and last.shape[0] > popsize:
-            raise InvalidState(f"state 'last_values' holds {last.shape[0]} values, more than a "
-                               f"generation of {popsize}")
-        if values.get("nfev", 0) < values.get("nit", 0):
-            raise InvalidState(f"state 'nfev' ({values.get('nfev')}) is below 'nit' "
-                               f"({values.get('nit')}): every generation tells at least one value")
-        space = self.space
-        if not space.bounded:
-            return
-        for name, attr in (("best_x", "_best_x"), ("pending_points", "_pending_points")):
-            value = values.get(attr)
-            if value is None:
-                continue
-            host = np.asarray(self.backend.to_host(value), dtype=np.float64)
-            if np.any(host < space.lower) or np.any(host > space.upper):
-                raise InvalidState(f"state {name!r} lies outside the bounds")
-
-    @property
-    def _bounds_box(self):
-        space = self.space
-        return np.stack([space.lower, space.upper], axis=1) if space.bounded else None
-
-    def checkpoint_settings(self):
-        """The settings a resumed run must share with the run that saved the checkpoint.
-
-        :func:`evodiff.checkpoint.restore` compares them, key by key, with the
-        settings stored in the file and names the first that differs.
-        Stopping rules (``maxiter``, ``maxfevals``, ``ftarget``, tolerances)
-        are not settings in this sense: they may change, so that a finished
-        run can be extended.
-
-        Returns
-        -------
-        dict
-            Setting name -> JSON-compatible value or host NumPy array, as
-            declared in ``SETTINGS`` (and the parts' ``SETTINGS``).
-        """
-        return settings_of(self)
-
-    def state_dict(self):
-        """The full state of the run, enough to continue it exactly.
-
-        The fields declared in ``STATE`` (and the parts' ``STATE``, under
-        their prefixes): counters, best point, warning state, random
-        generator, last values, the pending ``ask`` and each algorithm's own
-        arrays, copied to the host.
-
-        Returns
-        -------
-        dict
-            Name -> host NumPy array, ``None`` or a JSON-compatible value.
-        """
-        return state_of(self)
-
-    def load_state_dict(self, state):
-        """Overwrite the state of this optimiser with one from :meth:`state_dict`.
-
-        The optimiser must have been built with the same settings as the one
-        that produced ``state`` (see :meth:`checkpoint_settings`).  Every
-        field is validated before any is assigned, so a failed restore leaves
-        the optimiser as it was.  On CuPy the device generator's state is not
-        part of ``state``: it is re-seeded from the restored host generator
-        and the generation count, so a resumed run is reproducible but draws
-        other device numbers than the uninterrupted run would have.
-
-        Parameters
-        ----------
-        state : dict
-            As returned by :meth:`state_dict` (possibly after a trip through
-            a checkpoint file).
-
-        Raises
-        ------
-        ValueError
-            If the random generator is of another kind, or a field has the
-            wrong shape or kind.
-        KeyError
-            If an entry is missing.
-        """
-        restore_state(self, state)
-
-    def _after_restore(self):
-        if self.backend.name == "cupy":
-            text = json.dumps([self.rng.bit_generator.state, self.nit, self.nfev],
-                              sort_keys=True, default=str)
-            seed = int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:16], "little")
-            self._sampler.reseed_device(seed)
 
     def _ask(self):
         """Return the next population in normalised coordinates, shape (N, D)."""

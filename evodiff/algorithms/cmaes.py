@@ -28,7 +28,8 @@ import numpy as np
 from ..parameters import Int, Real, check_parameters
 from ..state import Field, Setting, setting_mismatch
 from ..validation import check_popsize, refuse_footprint
-from .base import Optimizer, start_as_center
+from .base import Optimizer
+from .starts import start_as_center
 
 __all__ = ["CMAES"]
 
@@ -395,6 +396,19 @@ class CMAES(Optimizer):
         if not self._restart_log:
             return reason
         return f"{reason} (after {self.restart_count} restarts: {'; '.join(self._restart_log)})"
+
+    def _warm_start(self, normalised, cost):
+        """Start at the best prior evaluation, with a step size from the spread of the best
+        half of them (never above ``sigma0``)."""
+        host = np.asarray(self.backend.to_host(normalised), dtype=np.float64)
+        order = np.argsort(np.asarray(self.backend.to_host(cost)), kind="stable")
+        best = host[order[0]]
+        self._initialise(best, self.popsize)
+        if host.shape[0] >= 2:  # the current step size (state); sigma0 stays a setting
+            near = host[order[:max(2, host.shape[0] // 2)]]
+            spread = float(np.sqrt(np.mean(np.sum((near - best) ** 2, axis=1)) / self.dim))
+            if spread > 0:
+                self.sigma = min(self.sigma0, spread)
 
     def _restart(self, reason):
         self._restart_log.append(reason.split(":")[0])

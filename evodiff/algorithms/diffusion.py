@@ -113,6 +113,9 @@ class DiffusionEvolution(Optimizer):
         Field("x", "array", ("popsize", "dim"), "_x"),
         Field("x0", "array", ("popsize", "dim"), "_x0", optional=True),
         Field("step", "int", attr="_step"),
+        # prior evaluations given by warm_start, until the first generation's weights use them
+        Field("prior_x", "array", (None, "dim"), "_prior_x", optional=True),
+        Field("prior_cost", "array", (None,), "_prior_cost", optional=True),
     )
     PARTS = (Part("encoder", "encoder_"),)
 
@@ -144,6 +147,7 @@ class DiffusionEvolution(Optimizer):
         self._x0 = None
         self._step = 0
         self._last_step = None
+        self._prior_x = self._prior_cost = None
 
     @property
     def _fitness_kind(self):
@@ -248,16 +252,28 @@ class DiffusionEvolution(Optimizer):
             return  # the last generation is evaluated only to record its best point
         xp = self.xp
         alpha, alpha_prev = self.schedule.pair(self._step)
-        log_g = self.fitness(xp, cost)
+        only, weighed, weighed_cost = None, x, cost
+        if self._prior_x is not None:  # prior evaluations weigh in the first generation
+            only = xp.arange(x.shape[0])
+            weighed = xp.concat([x, self._prior_x], axis=0)
+            weighed_cost = xp.concat([cost, self._prior_cost])
+            self._prior_x = self._prior_cost = None
+        log_g = self.fitness(xp, weighed_cost)
         if not isinstance(self.fitness, FitnessMapping):  # the built-in mappings are checked
-            self._check_log_weights(log_g, cost.shape[0])
-        z = None if self.encoder is None else self.encoder(self.backend, x)
-        x0 = estimate_x0(self.backend, x, log_g, alpha, z=z, memory_budget=self.memory_budget)
+            self._check_log_weights(log_g, weighed_cost.shape[0])
+        z = None if self.encoder is None else self.encoder(self.backend, weighed)
+        x0 = estimate_x0(self.backend, weighed, log_g, alpha, z=z,
+                         memory_budget=self.memory_budget, only=only)
         x_prev = self._ddim_step(x, x0, alpha, alpha_prev)
         self._x0 = x0
         self._x = x_prev
         self._step += 1
         self._last_step = (alpha, alpha_prev)
+
+    def _warm_start(self, normalised, cost):
+        """Keep the prior evaluations for the weights of the first generation."""
+        self._prior_x = self.xp.astype(normalised, self.backend.dtype)
+        self._prior_cost = self.xp.astype(cost, self.backend.dtype)
 
     def _ddim_step(self, x, x0, alpha, alpha_prev):
         """``sqrt(a_prev) x0 + sqrt(1 - a_prev - s^2) eps + s w``, with eps from ``x`` and ``x0``.

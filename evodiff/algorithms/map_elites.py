@@ -313,6 +313,10 @@ class MAPElites(Optimizer):
         self._elite_cost[cell] = cost[chosen]
         self._elite_descriptors[cell] = found[chosen]
 
+    def _warm_start(self, normalised, cost):
+        """The prior evaluations fill the archive (the first generation then mutates them)."""
+        self._tell(normalised, cost)
+
     # -- results --------------------------------------------------------------------------
 
     @property

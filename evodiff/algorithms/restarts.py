@@ -166,6 +166,9 @@ class RestartedDiffusionEvolution(Optimizer):
         Field("phase", "str"),
         Field("cycle", "int"),
         Field("sub_start", "host", ("dim",), "_sub_start", optional=True),
+        # prior evaluations (warm_start), candidates for refinement after the first exploration
+        Field("prior_points", "host", (None, "dim"), "_prior_points", optional=True),
+        Field("prior_costs", "host", (None,), "_prior_costs", optional=True),
         Field("queue", "host", (None, "dim"), "_queue_array"),
         Field("mode_points", "host", (None, "dim"), "_mode_array"),
         Field("mode_costs", "floats", (None,), "_mode_costs", domain="costs"),
@@ -241,6 +244,7 @@ class RestartedDiffusionEvolution(Optimizer):
         self._stale_cycles = 0
         self._cycle_start_cost = math.inf
         self._sub_start = None
+        self._prior_points = self._prior_costs = None
         self._sub = self._build_sub("explore", 0, None)
 
     @classmethod
@@ -305,6 +309,10 @@ class RestartedDiffusionEvolution(Optimizer):
         if self.phase == "explore":
             points = np.asarray(sub.backend.to_host(sub.population), dtype=np.float64)
             costs = np.asarray(sub.backend.to_host(sub.last_values), dtype=np.float64)
+            if self._prior_points is not None:  # good prior points are refinement starts too
+                points = np.concatenate([points, self._prior_points])
+                costs = np.concatenate([costs, self._prior_costs])
+                self._prior_points = self._prior_costs = None
             starts = _distinct_best(points, costs, self.mode_distance, self.max_modes)
             # a basin refined in an earlier cycle is not refined again
             self._queue = [p for p in starts if all(
@@ -406,6 +414,15 @@ class RestartedDiffusionEvolution(Optimizer):
         order = np.argsort(self._mode_costs, kind="stable")
         points = self.backend.asarray(np.array([self._modes[i] for i in order]))
         return np.asarray(self.backend.to_host(self.space.to_problem(points)[0]), dtype=np.float64)
+
+    def _warm_start(self, normalised, cost):
+        """The prior evaluations weigh in the exploration's first generation and are
+        candidates, with the exploration's population, for the first refinements."""
+        backend = self.backend  # the sub-search's problem space is these coordinates
+        points = np.array(backend.to_host(normalised), dtype=np.float64)
+        costs = np.array(backend.to_host(cost), dtype=np.float64)
+        self._sub.warm_start(points, costs)
+        self._prior_points, self._prior_costs = points, costs
 
     def evaluated_modes(self):
         """The refined modes with the values they were evaluated at, best first.

@@ -15,8 +15,9 @@ import numpy as np
 from ..fitness import centered_ranks
 from ..parameters import Bool, Int, Real, check_parameters
 from ..state import Field, Part, Setting
-from .base import Optimizer, start_as_center
+from .base import Optimizer
 from .gradient import make_stepper
+from .starts import start_as_center
 
 __all__ = ["SearchGradientES"]
 
@@ -102,6 +103,10 @@ class SearchGradientES(Optimizer):
         self.maxiter = p["maxiter"]
         self.mean = self.backend.asarray(self.normalised_start(x0))
         self._samples = None
+
+    def _warm_start(self, normalised, cost):
+        """Start the search distribution's mean at the best prior evaluation."""
+        self.mean = self.xp.asarray(normalised[int(self.xp.argmin(cost)), :], copy=True)
 
     @property
     def done(self):

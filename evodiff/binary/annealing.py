@@ -235,6 +235,12 @@ class SimulatedAnnealing(Optimizer):
         self._sweep = 0
         self.accepted = 0
 
+    def _warm_start(self, normalised, cost):
+        """The replicas start from the best prior states (cycled when there are fewer)."""
+        states = best_prior_states(self.backend.to_host(normalised),
+                                   self.backend.to_host(cost), self.popsize)
+        self._spins = self._kernel.to_kernel(2.0 * states - 1.0)
+
     @property
     def done(self):
         """bool : every sweep has run and its states have been told."""
@@ -295,3 +301,19 @@ class SimulatedAnnealing(Optimizer):
         sweep = values.get("_sweep", 0)
         if not 0 <= sweep <= self.sweeps:
             raise InvalidState(f"state 'sweep' ({sweep}) is outside 0..{self.sweeps}")
+
+
+def best_prior_states(normalised, cost, count):
+    """``count`` starting states in {0, 1}: the prior evaluations, best first, cycled.
+
+    Raises
+    ------
+    ValueError
+        When a prior point is not a state of the problem's domain.
+    """
+    states = np.asarray(normalised, dtype=np.float64)
+    if not np.all((states == 0.0) | (states == 1.0)):
+        raise ValueError("points must be states of the problem's domain (every entry one of "
+                         "its two values)")
+    order = np.argsort(np.asarray(cost, dtype=np.float64), kind="stable")
+    return states[order][np.arange(count) % states.shape[0]]

@@ -223,6 +223,14 @@ class BinaryDiffusionEvolution(Optimizer):
         """int : schedule points (generations of a full run)."""
         return len(self.schedule)
 
+    def _warm_start(self, normalised, cost):
+        """The first generation is the best prior states (cycled when there are fewer)."""
+        from .annealing import best_prior_states
+
+        states = best_prior_states(self.backend.to_host(normalised),
+                                   self.backend.to_host(cost), self.popsize)
+        self._bits = self.xp.astype(self.backend.asarray(states), self.backend.dtype)
+
     @property
     def done(self):
         """bool : every schedule point has been evaluated."""

@@ -16,7 +16,7 @@ import numpy as np
 from ..evaluation import evaluate
 from ..modes import Mode
 from ..registry import AUTO_METHODS, get_method, method_names
-from ..session import check_session, execute, finish
+from ..session import check_session, execute, finish, warm_start
 from .interop import from_networkx
 from .polish import one_flip_descent, one_flip_descent_blackbox
 from .space import Bits, is_binary_problem, is_graph
@@ -135,6 +135,7 @@ def solve(request):
     opt = spec.build(popsize=request.popsize, maxiter=request.maxiter, problem=problem,
                      dim=space.n, domain=space.domain, sense=sense, rng=request.rng,
                      dtype=request.dtype, backend=request.backend, **request.options)
+    warm_start(opt, request)
     vectorized = request.vectorized
     if problem is not None:
         objective = problem if opt.backend.name == "numpy" else _HostProblem(problem, opt.backend)

@@ -137,6 +137,10 @@ class SweepKernel:
             k = j
         return blocks
 
+    def to_kernel(self, spins):
+        """Problem-order spins (R, n) to kernel order (the starting states of a warm start)."""
+        return np.ascontiguousarray(spins[:, self.order], dtype=self.dtype)
+
     def to_problem(self, spins):
         """Kernel-order spins (R, n) to problem order."""
         result = np.empty_like(spins)
