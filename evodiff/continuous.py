@@ -14,6 +14,7 @@ import math
 
 import numpy as np
 
+from .constrained_run import FeasibleRecord
 from .evaluation import evaluate
 from .modes import Mode, find_modes, merge_modes
 from .polish import polish_cmaes, polish_lbfgsb
@@ -155,6 +156,18 @@ def _polished(modes, opt, request, objective, counter):
     return modes
 
 
+def _constrained(request, spec, opt):
+    """The record of a constrained run (``None`` without constraints)."""
+    if request.constraints is None:
+        return None
+    if request.polish:
+        raise ValueError("polish does not apply with constraints (the polishers ignore them)")
+    if spec.goal != "optimum":
+        raise ValueError(f"constraints apply to the methods that seek one optimum; got "
+                         f"method={spec.name!r}")
+    return FeasibleRecord(request.constraints, opt.dim, request.vectorized, request.sense)
+
+
 def solve(request):
     """Run a continuous :class:`~evodiff.session.RunRequest` to its result.
 
@@ -181,16 +194,23 @@ def solve(request):
         raise ValueError(f"method {spec.name!r} cannot be checkpointed (its search state is a "
                          "running generator); run it without checkpoint= and resume=")
     warm_start(opt, request)
-    history, success, message = execute(opt, request.fun, request, spec.name)
+    record = _constrained(request, spec, opt)
+    history, success, message = execute(opt, request.fun, request, spec.name, record=record)
 
     counter = [0]
     objective = _scalar_objective(request.fun, request.vectorized, request.args, opt.space,
                                   counter)
     solution_set = getattr(opt, "solution_set", None)
     modes = _modes(opt, request, objective, solution_set)
+    if record is not None:  # the modes of a constrained run are feasible points
+        modes = [mode for mode in modes if record.violation(mode.x) <= 0.0]
+        if not modes and record.feasible_x is not None:
+            modes = [Mode(x=record.feasible_x.copy(), fun=record.feasible_fun, count=0,
+                          support=0.0)]
     if solution_set is None:  # a solution set is final: neither polished nor merged
         modes = _polished(modes, opt, request, objective, counter)
         # distinct optima may lie closer than mode_radius
         modes = merge_modes(modes, opt.space, request.mode_radius, request.sense)
     return finish(opt, request, spec.name, history, success, message, modes=modes,
-                  chosen=chosen, extra_nfev=counter[0], candidates=opt.candidates())
+                  chosen=chosen, extra_nfev=counter[0], candidates=opt.candidates(),
+                  record=record)

@@ -34,7 +34,7 @@ def minimize(fun, bounds=None, *, x0=None, sigma=None, method="auto", popsize=No
              progress=False, backend="numpy", dtype="float64", mode_radius=0.05,
              min_support=0.01, latent=None, options=None, workers=None, batch_size=None,
              checkpoint=None, checkpoint_every=1, resume=None, initial_population=None,
-             initial_values=None):
+             initial_values=None, constraints=None):
     """Minimise a black-box function with an evolutionary method.
 
     Parameters
@@ -176,6 +176,17 @@ def minimize(fun, bounds=None, *, x0=None, sigma=None, method="auto", popsize=No
         samplers' starting states; the niching method refuses them) and may be
         the answer, but are not counted in ``nfev``.  With ``resume=`` they are
         not applied again (the saved state holds them).
+    constraints : NonlinearConstraint, callable or list of them, optional
+        Inequality constraints: ``scipy.optimize.NonlinearConstraint``
+        (``lb <= c(x) <= ub``) or callables ``g(x) <= 0`` (populations when
+        ``vectorized=True``).  Handled by Deb's rules (feasible points by their
+        value, infeasible ones behind them by their violation,
+        :func:`evodiff.constraints.feasibility_first`); ``x`` is the best
+        feasible point evaluated (else the least violating one, with
+        ``success=False``), ``res.constraint_violation`` and ``res.feasible``
+        say which, the modes are feasible points and ``history['best']`` the
+        best feasible value per generation.  Continuous methods that seek one
+        optimum; not with ``polish``.
 
     Returns
     -------
@@ -205,7 +216,7 @@ def minimize(fun, bounds=None, *, x0=None, sigma=None, method="auto", popsize=No
         fun, "min", bounds, x0, sigma, method, popsize, maxiter, args, vectorized, rng,
         callback, polish, progress, backend, dtype, mode_radius, min_support, latent, options,
         workers, batch_size, checkpoint, checkpoint_every, resume, initial_population,
-        initial_values))
+        initial_values, constraints))
 
 
 def maximize(fun, bounds=None, *, x0=None, sigma=None, method="auto", popsize=None,
@@ -213,7 +224,7 @@ def maximize(fun, bounds=None, *, x0=None, sigma=None, method="auto", popsize=No
              progress=False, backend="numpy", dtype="float64", mode_radius=0.05,
              min_support=0.01, latent=None, options=None, workers=None, batch_size=None,
              checkpoint=None, checkpoint_every=1, resume=None, initial_population=None,
-             initial_values=None):
+             initial_values=None, constraints=None):
     """Maximise a black-box function; the same as :func:`minimize` with the sense flipped.
 
     ``x`` and ``fun`` of the result are the point with the *largest* value,
@@ -225,4 +236,4 @@ def maximize(fun, bounds=None, *, x0=None, sigma=None, method="auto", popsize=No
         fun, "max", bounds, x0, sigma, method, popsize, maxiter, args, vectorized, rng,
         callback, polish, progress, backend, dtype, mode_radius, min_support, latent, options,
         workers, batch_size, checkpoint, checkpoint_every, resume, initial_population,
-        initial_values))
+        initial_values, constraints))

@@ -27,6 +27,7 @@ from tqdm.auto import tqdm
 
 from . import checkpoint as checkpoint_module
 from .algorithms.starts import check_prior_evaluations
+from .backend import to_numpy
 from .driver import History, run
 from .evaluation import Evaluator
 from .modes import cost_of
@@ -89,6 +90,7 @@ class RunRequest:
     resume: Any = None
     initial_population: Any = None
     initial_values: Any = None
+    constraints: Any = None
 
 
 #: Arguments of minimize that ``options`` may not repeat (they would reach the builder twice).
@@ -156,17 +158,20 @@ def warm_start(opt, request):
         raise ValueError(f"initial_population: {exc}") from exc
 
 
-def _save(opt, path, history):
+def _save(opt, path, history, record=None):
     """Write the optimiser's state and the run's history (see :mod:`evodiff.checkpoint`)."""
     extra = {f"history_{key}": values for key, values in history.as_arrays().items()}
+    if record is not None:
+        extra.update(record.state())
     checkpoint_module.save(opt, path, extra=extra)
 
 
-def resume(opt, path, prior_values=None):
+def resume(opt, path, prior_values=None, record=None):
     """Restore ``opt`` from a checkpoint written by a run and return the run's history so far.
 
     ``prior_values`` are the values of the run's prior evaluations (``initial_values``): the
-    stored best value may be one of them.
+    stored best value may be one of them.  ``record`` is the
+    :class:`~evodiff.constrained_run.FeasibleRecord` of a constrained run, restored too.
 
     Raises
     ------
@@ -185,7 +190,10 @@ def resume(opt, path, prior_values=None):
     except (TypeError, ValueError, AttributeError) as exc:
         raise ValueError(f"not a valid evodiff checkpoint: {path!r} holds a malformed minimize "
                          f"history ({type(exc).__name__}: {exc})") from exc
-    _check_best_against_history(opt, history, path, prior_values)
+    if record is not None:  # the optimiser was told Deb's costs, not the recorded values
+        record.load(extra, path)
+    else:
+        _check_best_against_history(opt, history, path, prior_values)
     return history
 
 
@@ -211,7 +219,7 @@ def _intermediate(opt, history):
                           nit=opt.nit, nfev=opt.nfev, history=history.as_arrays())
 
 
-def _generation_hook(opt, history, bar, callback, checkpoint, checkpoint_every):
+def _generation_hook(opt, history, bar, callback, checkpoint, checkpoint_every, record=None):
     """Progress bar, user callback and periodic checkpoint after each generation."""
     def on_generation(generation):
         bar.update(1)
@@ -220,13 +228,17 @@ def _generation_hook(opt, history, bar, callback, checkpoint, checkpoint_every):
             return True
         if checkpoint is not None and opt.nit % checkpoint_every == 0 \
                 and opt.stop_reason() is None:
-            _save(opt, checkpoint, history)
+            _save(opt, checkpoint, history, record)
         return False
     return on_generation
 
 
-def drive(opt, evaluate, history, name, progress, callback, checkpoint, checkpoint_every):
+def drive(opt, evaluate, history, name, progress, callback, checkpoint, checkpoint_every,
+          record=None):
     """Run ``opt`` to its end with progress bar, callback and checkpoints.
+
+    With ``record`` (a constrained run), ``evaluate`` returns the values the history
+    records and ``record.told`` maps them to the values told to the optimiser.
 
     Returns
     -------
@@ -238,16 +250,18 @@ def drive(opt, evaluate, history, name, progress, callback, checkpoint, checkpoi
     """
     with tqdm(total=opt.max_generations, initial=opt.nit, disable=not progress,
               desc=f"evodiff {name}", unit="gen") as bar:
-        history = run(opt, evaluate, history=history, on_generation=_generation_hook(
-            opt, history, bar, callback, checkpoint, checkpoint_every))
+        history = run(opt, evaluate, history=history,
+                      transform=None if record is None else record.told,
+                      on_generation=_generation_hook(opt, history, bar, callback, checkpoint,
+                                                     checkpoint_every, record))
     if checkpoint is not None:
-        _save(opt, checkpoint, history)
+        _save(opt, checkpoint, history, record)
     message = {"callback": "stopped by the callback",
                "stop_rule": history.message}.get(history.reason) or opt.finish_message()
     return history, history.reason != "callback", message
 
 
-def execute(opt, objective, request, name, *, vectorized=None, watch=None):
+def execute(opt, objective, request, name, *, vectorized=None, watch=None, record=None):
     """Resume (if asked) and run ``opt`` on ``objective`` through one evaluator.
 
     Parameters
@@ -263,13 +277,15 @@ def execute(opt, objective, request, name, *, vectorized=None, watch=None):
         Overrides ``request.vectorized`` (a binary problem is always vectorised).
     watch : callable, optional
         ``watch(points)`` sees every generation's points before they are evaluated.
+    record : FeasibleRecord, optional
+        A constrained run's record (:mod:`evodiff.constrained_run`).
 
     Returns
     -------
     history, success, message
         As :func:`drive`.
     """
-    history = (resume(opt, request.resume, request.initial_values)
+    history = (resume(opt, request.resume, request.initial_values, record)
                if request.resume is not None else History())
     vectorized = request.vectorized if vectorized is None else vectorized
     # one evaluator for the whole run: a process pool (workers=int) starts once and is always closed
@@ -277,16 +293,21 @@ def execute(opt, objective, request, name, *, vectorized=None, watch=None):
                           batch_size=request.batch_size, args=request.args)
 
     def evaluate_generation(points):
-        watch(points)
-        return evaluator(points)
+        if watch is not None:
+            watch(points)
+        values = evaluator(points)
+        if record is None:
+            return values
+        return record.evaluated(to_numpy(points), to_numpy(values))
     with evaluator:
-        return drive(opt, evaluator if watch is None else evaluate_generation, history, name,
+        plain = watch is None and record is None
+        return drive(opt, evaluator if plain else evaluate_generation, history, name,
                      request.progress, request.callback, request.checkpoint,
-                     request.checkpoint_every)
+                     request.checkpoint_every, record)
 
 
 def finish(opt, request, name, history, success, message, *, modes, chosen=None, extra_nfev=0,
-           candidates=None):
+           candidates=None, record=None):
     """The result of a finished run: the best of the best evaluated point and the modes.
 
     Parameters
@@ -306,6 +327,10 @@ def finish(opt, request, name, history, success, message, *, modes, chosen=None,
         Evaluations spent after the run (modes, polish).
     candidates : numpy.ndarray, optional
         The final answer points (host, problem space).
+    record : FeasibleRecord, optional
+        A constrained run's record: the answer is its best feasible point (or the
+        least violating one), and the result says ``constraint_violation`` and
+        ``feasible``.
 
     Returns
     -------
@@ -313,12 +338,22 @@ def finish(opt, request, name, history, success, message, *, modes, chosen=None,
     """
     sense = request.sense
     best_x, best_fun = opt.best_x, opt.best_fun
-    for mode in modes:
-        if cost_of(mode.fun, sense) < cost_of(best_fun, sense):
+    fields = {}
+    if record is not None:  # the optimiser's best is in Deb's costs: the record has the answer
+        best_x, best_fun, violation = record.answer()
+        fields = {"constraint_violation": violation, "feasible": violation <= 0.0}
+    for mode in modes:  # with constraints, the modes are feasible points
+        if cost_of(mode.fun, sense) < cost_of(best_fun, sense) or (
+                record is not None and not fields["feasible"]):
             best_x, best_fun = mode.x, mode.fun
+            if record is not None:
+                fields = {"constraint_violation": 0.0, "feasible": True}
     if best_x is None or not math.isfinite(best_fun):
         success = False
         message = f"{message}; the objective returned no finite value"
+    elif record is not None and not fields["feasible"]:
+        success = False
+        message = f"{message}; no feasible point was found (x is the least violating one)"
     if chosen is not None:
         message = f"method 'auto' chose {name!r} ({chosen}): {message}"
     return OptimizeResult(
@@ -326,4 +361,4 @@ def finish(opt, request, name, history, success, message, *, modes, chosen=None,
         nfev=opt.nfev + extra_nfev, nit=opt.nit, success=success, message=message,
         method=name,
         population=np.asarray(opt.backend.to_host(opt.population), dtype=np.float64),
-        candidates=candidates, modes=modes, history=history.as_arrays())
+        candidates=candidates, modes=modes, history=history.as_arrays(), **fields)

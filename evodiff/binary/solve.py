@@ -106,6 +106,8 @@ def solve(request):
     if problem is None and not callable(fun):
         raise TypeError(f"fun must be callable; got {type(fun).__name__}")
     bounds = request.bounds
+    if request.constraints is not None:
+        raise ValueError("constraints apply to continuous problems, not to a binary one")
     if request.x0 is not None or request.sigma is not None or request.latent is not None:
         raise ValueError("x0, sigma and latent apply to continuous problems, not to a "
                          "binary one")

@@ -1,0 +1,114 @@
+"""A run of ``minimize(..., constraints=...)``: Deb's rules between the objective and the optimiser.
+
+Every generation is evaluated as usual; the constraints are evaluated on the
+same points; the optimiser is told the costs of :func:`~evodiff.constraints.feasibility_first`
+(feasible points by their objective value, infeasible ones behind them by
+their violation), and the run's history records the feasible values only.
+:class:`FeasibleRecord` keeps the best feasible point evaluated (the answer)
+and, while none is feasible, the least violating one; it is saved in the
+run's checkpoints so that a resumed run ends with the same answer.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .constraints import Constraints, feasibility_first
+
+__all__ = ["FeasibleRecord"]
+
+_KEYS = ("feasible_x", "feasible_fun", "closest_x", "closest_fun", "closest_violation")
+
+
+class FeasibleRecord:
+    """The best feasible point of a constrained run, and the least violating one.
+
+    Parameters
+    ----------
+    constraints : object
+        What ``minimize(constraints=...)`` received (see :class:`~evodiff.constraints.Constraints`).
+    dim : int
+    vectorized : bool
+        Whether the constraint callables take whole populations.
+    sense : {'min', 'max'}
+    """
+
+    def __init__(self, constraints, dim, vectorized, sense):
+        self.constraints = Constraints(constraints, dim, vectorized=vectorized)
+        self.sense = sense
+        self.feasible_x, self.feasible_fun = None, math.nan
+        self.closest_x, self.closest_fun, self.closest_violation = None, math.nan, math.inf
+        self._values = self._violation = None
+
+    def _better(self, a, b):
+        if not math.isfinite(b):
+            return math.isfinite(a)
+        return math.isfinite(a) and (a < b if self.sense == "min" else a > b)
+
+    def evaluated(self, points, values):
+        """Record a generation (host points, objective values); return the values with NaN at
+        the infeasible points (what the history records)."""
+        points = np.asarray(points, dtype=np.float64)
+        values = np.asarray(values, dtype=np.float64).reshape(-1)
+        violation = self.constraints.violation(points)
+        self._values, self._violation = values, violation
+        feasible = violation <= 0.0
+        for i in np.flatnonzero(feasible):
+            if self._better(values[i], self.feasible_fun):
+                self.feasible_x, self.feasible_fun = points[i].copy(), float(values[i])
+        if not feasible.all():
+            i = int(np.argmin(np.where(feasible, math.inf, violation)))
+            if violation[i] < self.closest_violation:
+                self.closest_x, self.closest_fun = points[i].copy(), float(values[i])
+                self.closest_violation = float(violation[i])
+        return np.where(feasible, values, math.nan)
+
+    def told(self, _history_values):
+        """The values told to the optimiser for the generation just recorded (user's sign)."""
+        cost = feasibility_first(self._values, self._violation, self.sense)
+        return cost if self.sense == "min" else -cost
+
+    def violation(self, x):
+        """Total violation at one point."""
+        return float(self.constraints.violation(np.asarray(x, dtype=np.float64)[None, :])[0])
+
+    def answer(self):
+        """``(x, fun, violation)``: the best feasible point, or else the least violating one."""
+        if self.feasible_x is not None:
+            return self.feasible_x, self.feasible_fun, 0.0
+        return self.closest_x, self.closest_fun, self.closest_violation
+
+    # -- checkpoints ----------------------------------------------------------------------
+
+    def state(self):
+        """Arrays for the run's checkpoint (``constraint_*`` members)."""
+        empty = np.full(self.constraints.dim, np.nan)
+        return {
+            "constraint_feasible_x": empty if self.feasible_x is None else self.feasible_x,
+            "constraint_feasible_fun": np.array([self.feasible_fun]),
+            "constraint_closest_x": empty if self.closest_x is None else self.closest_x,
+            "constraint_closest_fun": np.array([self.closest_fun]),
+            "constraint_closest_violation": np.array([self.closest_violation]),
+        }
+
+    def load(self, extra, path):
+        """Restore what :meth:`state` saved (refused when the checkpoint has none)."""
+        try:
+            arrays = {key: np.asarray(extra[f"constraint_{key}"], dtype=np.float64)
+                      for key in _KEYS}
+        except KeyError as exc:
+            raise ValueError(f"resume: {path!r} holds no constrained run; resume it without "
+                             "constraints=, or start a new run") from exc
+        dim = self.constraints.dim
+        if arrays["feasible_x"].shape != (dim,) or arrays["closest_x"].shape != (dim,):
+            raise ValueError(f"not a valid evodiff checkpoint: {path!r} holds constraint points "
+                             f"of another dimension")
+        feasible = np.all(np.isfinite(arrays["feasible_x"]))
+        closest = np.all(np.isfinite(arrays["closest_x"]))
+        self.feasible_x = arrays["feasible_x"].copy() if feasible else None
+        self.feasible_fun = float(arrays["feasible_fun"][0])
+        self.closest_x = arrays["closest_x"].copy() if closest else None
+        self.closest_fun = float(arrays["closest_fun"][0])
+        self.closest_violation = float(arrays["closest_violation"][0])
