@@ -15,9 +15,17 @@ import math
 
 import numpy as np
 
+from .backend import to_numpy
 from .constraints import Constraints, feasibility_first
 
 __all__ = ["FeasibleRecord"]
+
+
+def to_backend_index(points, rows):
+    """``rows`` as an index array of the namespace of ``points`` (CuPy, array-api-strict)."""
+    from array_api_compat import array_namespace
+
+    return array_namespace(points).asarray(rows)
 
 _KEYS = ("feasible_x", "feasible_fun", "closest_x", "closest_fun", "closest_violation")
 
@@ -33,11 +41,21 @@ class FeasibleRecord:
     vectorized : bool
         Whether the constraint callables take whole populations.
     sense : {'min', 'max'}
+    skip_infeasible : bool, default False
+        Evaluate the constraints first and the objective only at the feasible
+        points (Deb's rules rank the others by their violation alone).
+
+    Attributes
+    ----------
+    skipped : int
+        Points whose objective was not evaluated (``skip_infeasible``).
     """
 
-    def __init__(self, constraints, dim, vectorized, sense):
+    def __init__(self, constraints, dim, vectorized, sense, skip_infeasible=False):
         self.constraints = Constraints(constraints, dim, vectorized=vectorized)
         self.sense = sense
+        self.skip_infeasible = skip_infeasible
+        self.skipped = 0
         self.feasible_x, self.feasible_fun = None, math.nan
         self.closest_x, self.closest_fun, self.closest_violation = None, math.nan, math.inf
         self._values = self._violation = None
@@ -47,12 +65,30 @@ class FeasibleRecord:
             return math.isfinite(a)
         return math.isfinite(a) and (a < b if self.sense == "min" else a > b)
 
-    def evaluated(self, points, values):
+    def evaluate(self, points, host_points, evaluator):
+        """Evaluate a generation (``points`` as asked, their host copy) and record it; return
+        the values with NaN at the infeasible points (what the history records)."""
+        host_points = np.asarray(host_points, dtype=np.float64)
+        if not self.skip_infeasible:
+            return self.evaluated(host_points, to_numpy(evaluator(points)))
+        violation = self.constraints.violation(host_points)
+        feasible = violation <= 0.0
+        values = np.full(host_points.shape[0], math.nan)
+        if feasible.any():
+            chosen = np.flatnonzero(feasible)
+            subset = points[chosen] if isinstance(points, np.ndarray) else points[
+                to_backend_index(points, chosen)]
+            values[chosen] = np.asarray(to_numpy(evaluator(subset)), dtype=np.float64)
+        self.skipped += int((~feasible).sum())
+        return self.evaluated(host_points, values, violation)
+
+    def evaluated(self, points, values, violation=None):
         """Record a generation (host points, objective values); return the values with NaN at
         the infeasible points (what the history records)."""
         points = np.asarray(points, dtype=np.float64)
         values = np.asarray(values, dtype=np.float64).reshape(-1)
-        violation = self.constraints.violation(points)
+        if violation is None:
+            violation = self.constraints.violation(points)
         self._values, self._violation = values, violation
         feasible = violation <= 0.0
         for i in np.flatnonzero(feasible):

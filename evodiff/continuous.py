@@ -20,7 +20,7 @@ from .modes import Mode, find_modes, merge_modes
 from .polish import polish_cmaes, polish_lbfgsb
 from .registry import AUTO_METHODS, get_method
 from .session import check_session, execute, finish, warm_start
-from .validation import check_int, check_popsize, check_real
+from .validation import check_bool, check_int, check_popsize, check_real
 
 __all__ = ["solve", "choose_method", "AUTO_MAX_REFINED_DIM"]
 
@@ -158,14 +158,18 @@ def _polished(modes, opt, request, objective, counter):
 
 def _constrained(request, spec, opt):
     """The record of a constrained run (``None`` without constraints)."""
+    skip = check_bool("skip_infeasible", request.skip_infeasible)
     if request.constraints is None:
+        if skip:
+            raise ValueError("skip_infeasible applies with constraints only")
         return None
     if request.polish:
         raise ValueError("polish does not apply with constraints (the polishers ignore them)")
     if spec.goal != "optimum":
         raise ValueError(f"constraints apply to the methods that seek one optimum; got "
                          f"method={spec.name!r}")
-    return FeasibleRecord(request.constraints, opt.dim, request.vectorized, request.sense)
+    return FeasibleRecord(request.constraints, opt.dim, request.vectorized, request.sense,
+                          skip_infeasible=skip)
 
 
 def solve(request):

@@ -34,7 +34,7 @@ def minimize(fun, bounds=None, *, x0=None, sigma=None, method="auto", popsize=No
              progress=False, backend="numpy", dtype="float64", mode_radius=0.05,
              min_support=0.01, latent=None, options=None, workers=None, batch_size=None,
              checkpoint=None, checkpoint_every=1, resume=None, initial_population=None,
-             initial_values=None, constraints=None):
+             initial_values=None, constraints=None, skip_infeasible=False):
     """Minimise a black-box function with an evolutionary method.
 
     Parameters
@@ -187,6 +187,14 @@ def minimize(fun, bounds=None, *, x0=None, sigma=None, method="auto", popsize=No
         say which, the modes are feasible points and ``history['best']`` the
         best feasible value per generation.  Continuous methods that seek one
         optimum; not with ``polish``.
+    skip_infeasible : bool, default False
+        With ``constraints``: evaluate the constraints first and the objective
+        only at the feasible points (for cheap constraints and an expensive
+        objective; Deb's rules rank the infeasible points by their violation
+        alone, so the run is the same).  ``nfev`` counts the objective's
+        evaluations; ``options={'maxfevals': ...}`` counts the points tried.
+        When no point was feasible, ``fun`` is NaN (the least violating point
+        was not evaluated).
 
     Returns
     -------
@@ -216,7 +224,7 @@ def minimize(fun, bounds=None, *, x0=None, sigma=None, method="auto", popsize=No
         fun, "min", bounds, x0, sigma, method, popsize, maxiter, args, vectorized, rng,
         callback, polish, progress, backend, dtype, mode_radius, min_support, latent, options,
         workers, batch_size, checkpoint, checkpoint_every, resume, initial_population,
-        initial_values, constraints))
+        initial_values, constraints, skip_infeasible))
 
 
 def maximize(fun, bounds=None, *, x0=None, sigma=None, method="auto", popsize=None,
@@ -224,7 +232,7 @@ def maximize(fun, bounds=None, *, x0=None, sigma=None, method="auto", popsize=No
              progress=False, backend="numpy", dtype="float64", mode_radius=0.05,
              min_support=0.01, latent=None, options=None, workers=None, batch_size=None,
              checkpoint=None, checkpoint_every=1, resume=None, initial_population=None,
-             initial_values=None, constraints=None):
+             initial_values=None, constraints=None, skip_infeasible=False):
     """Maximise a black-box function; the same as :func:`minimize` with the sense flipped.
 
     ``x`` and ``fun`` of the result are the point with the *largest* value,
@@ -236,4 +244,4 @@ def maximize(fun, bounds=None, *, x0=None, sigma=None, method="auto", popsize=No
         fun, "max", bounds, x0, sigma, method, popsize, maxiter, args, vectorized, rng,
         callback, polish, progress, backend, dtype, mode_radius, min_support, latent, options,
         workers, batch_size, checkpoint, checkpoint_every, resume, initial_population,
-        initial_values, constraints))
+        initial_values, constraints, skip_infeasible))

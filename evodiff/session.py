@@ -91,6 +91,7 @@ class RunRequest:
     initial_population: Any = None
     initial_values: Any = None
     constraints: Any = None
+    skip_infeasible: Any = False
 
 
 #: Arguments of minimize that ``options`` may not repeat (they would reach the builder twice).
@@ -295,10 +296,9 @@ def execute(opt, objective, request, name, *, vectorized=None, watch=None, recor
     def evaluate_generation(points):
         if watch is not None:
             watch(points)
-        values = evaluator(points)
         if record is None:
-            return values
-        return record.evaluated(to_numpy(points), to_numpy(values))
+            return evaluator(points)
+        return record.evaluate(points, to_numpy(points), evaluator)
     with evaluator:
         plain = watch is None and record is None
         return drive(opt, evaluator if plain else evaluate_generation, history, name,
@@ -348,17 +348,18 @@ def finish(opt, request, name, history, success, message, *, modes, chosen=None,
             best_x, best_fun = mode.x, mode.fun
             if record is not None:
                 fields = {"constraint_violation": 0.0, "feasible": True}
-    if best_x is None or not math.isfinite(best_fun):
-        success = False
-        message = f"{message}; the objective returned no finite value"
-    elif record is not None and not fields["feasible"]:
+    if record is not None and not fields["feasible"]:
         success = False
         message = f"{message}; no feasible point was found (x is the least violating one)"
+    elif best_x is None or not math.isfinite(best_fun):
+        success = False
+        message = f"{message}; the objective returned no finite value"
     if chosen is not None:
         message = f"method 'auto' chose {name!r} ({chosen}): {message}"
     return OptimizeResult(
         x=None if best_x is None else np.array(best_x), fun=best_fun,
-        nfev=opt.nfev + extra_nfev, nit=opt.nit, success=success, message=message,
+        nfev=opt.nfev + extra_nfev - (0 if record is None else record.skipped), nit=opt.nit,
+        success=success, message=message,
         method=name,
         population=np.asarray(opt.backend.to_host(opt.population), dtype=np.float64),
         candidates=candidates, modes=modes, history=history.as_arrays(), **fields)

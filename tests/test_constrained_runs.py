@@ -82,3 +82,28 @@ def test_what_does_not_apply_is_refused_before_any_evaluation(kwargs, error, mat
     assert not calls
     with pytest.raises(ValueError, match="continuous problems"):
         minimize(QUBO(np.eye(3)), constraints=lambda x: x[0])
+
+
+@pytest.mark.parametrize("method", ["diffevo-restarts", "cmaes", "diffevo"])
+def test_skipping_the_objective_at_infeasible_points_changes_nothing_but_the_calls(method):
+    problem = g06()
+    calls = []
+
+    def counted(X):
+        calls.append(len(X))
+        return problem(X)
+
+    common = dict(bounds=problem.bounds, vectorized=True, method=method, rng=2,
+                  constraints=problem.constraints,
+                  options={"maxfevals": 3000} if method != "diffevo" else None,
+                  **({"popsize": 64, "maxiter": 20} if method == "diffevo" else {}))
+    full = minimize(problem, **common)
+    skipped = minimize(counted, skip_infeasible=True, **common)
+    assert skipped.feasible == full.feasible
+    # without a feasible point, the least violating one was not evaluated: its value is NaN
+    assert skipped.fun == full.fun or (np.isnan(skipped.fun) and not full.feasible)
+    np.testing.assert_array_equal(skipped.x, full.x)
+    np.testing.assert_array_equal(skipped.history["best"], full.history["best"])
+    assert skipped.nfev == sum(calls) < full.nfev
+    with pytest.raises(ValueError, match="with constraints only"):
+        minimize(problem, bounds=problem.bounds, vectorized=True, skip_infeasible=True)
