@@ -14,18 +14,13 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from array_api_compat import array_namespace
 
 from .backend import to_numpy
 from .constraints import Constraints, feasibility_first
 
 __all__ = ["FeasibleRecord"]
 
-
-def to_backend_index(points, rows):
-    """``rows`` as an index array of the namespace of ``points`` (CuPy, array-api-strict)."""
-    from array_api_compat import array_namespace
-
-    return array_namespace(points).asarray(rows)
 
 _KEYS = ("feasible_x", "feasible_fun", "closest_x", "closest_fun", "closest_violation")
 
@@ -76,8 +71,8 @@ class FeasibleRecord:
         values = np.full(host_points.shape[0], math.nan)
         if feasible.any():
             chosen = np.flatnonzero(feasible)
-            subset = points[chosen] if isinstance(points, np.ndarray) else points[
-                to_backend_index(points, chosen)]
+            xp = array_namespace(points)
+            subset = xp.take(points, xp.asarray(chosen), axis=0)
             values[chosen] = np.asarray(to_numpy(evaluator(subset)), dtype=np.float64)
         self.skipped += int((~feasible).sum())
         return self.evaluated(host_points, values, violation)
@@ -91,9 +86,11 @@ class FeasibleRecord:
             violation = self.constraints.violation(points)
         self._values, self._violation = values, violation
         feasible = violation <= 0.0
-        for i in np.flatnonzero(feasible):
-            if self._better(values[i], self.feasible_fun):
-                self.feasible_x, self.feasible_fun = points[i].copy(), float(values[i])
+        own = values if self.sense == "min" else -values
+        ranked = np.where(feasible & np.isfinite(own), own, math.inf)
+        i = int(np.argmin(ranked))  # the generation's best feasible point (first of ties)
+        if math.isfinite(ranked[i]) and self._better(values[i], self.feasible_fun):
+            self.feasible_x, self.feasible_fun = points[i].copy(), float(values[i])
         if not feasible.all():
             i = int(np.argmin(np.where(feasible, math.inf, violation)))
             if violation[i] < self.closest_violation:

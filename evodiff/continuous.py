@@ -122,12 +122,10 @@ def _check_arguments(request):
 
 def _modes(opt, request, objective, solution_set):
     """The modes of a finished run, before polish."""
-    if solution_set is not None:  # the method reports evaluated optima: they are the modes
-        points, values = solution_set()
-        modes = [Mode(x=x, fun=float(v), count=1, support=1.0 / len(values))
-                 for x, v in zip(points, values)]
-    elif hasattr(opt, "evaluated_modes"):  # modes known with their values: nothing to evaluate
-        points, values = opt.evaluated_modes()
+    # a method that knows its optima with their values reports them: nothing to evaluate
+    evaluated = solution_set or getattr(opt, "evaluated_modes", None)
+    if evaluated is not None:
+        points, values = evaluated()
         modes = [Mode(x=x, fun=float(v), count=1, support=1.0 / len(values))
                  for x, v in zip(points, values)]
     else:

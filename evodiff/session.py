@@ -26,7 +26,6 @@ from scipy.optimize import OptimizeResult as _ScipyResult
 from tqdm.auto import tqdm
 
 from . import checkpoint as checkpoint_module
-from .algorithms.starts import check_prior_evaluations
 from .backend import to_numpy
 from .driver import History, run
 from .evaluation import Evaluator
@@ -152,11 +151,7 @@ def warm_start(opt, request):
                          "and their objective values)")
     if request.resume is not None:
         return
-    check_prior_evaluations(opt, points, values, names=("initial_population", "initial_values"))
-    try:
-        opt.warm_start(points, values)
-    except ValueError as exc:
-        raise ValueError(f"initial_population: {exc}") from exc
+    opt.warm_start(points, values, names=("initial_population", "initial_values"))
 
 
 def _save(opt, path, history, record=None):
@@ -342,9 +337,9 @@ def finish(opt, request, name, history, success, message, *, modes, chosen=None,
     if record is not None:  # the optimiser's best is in Deb's costs: the record has the answer
         best_x, best_fun, violation = record.answer()
         fields = {"constraint_violation": violation, "feasible": violation <= 0.0}
-    for mode in modes:  # with constraints, the modes are feasible points
-        if cost_of(mode.fun, sense) < cost_of(best_fun, sense) or (
-                record is not None and not fields["feasible"]):
+    for mode in modes:  # with constraints the modes are feasible: any beats an infeasible answer
+        beaten = math.inf if fields.get("feasible") is False else cost_of(best_fun, sense)
+        if cost_of(mode.fun, sense) < beaten:
             best_x, best_fun = mode.x, mode.fun
             if record is not None:
                 fields = {"constraint_violation": 0.0, "feasible": True}

@@ -383,3 +383,12 @@ def test_run_is_reproducible_for_a_seed(capsys):
     main(argv)
     second = capsys.readouterr().out
     assert re.sub(r"time\s+\S+ s", "", first) == re.sub(r"time\s+\S+ s", "", second)
+
+
+def test_the_latent_methods_are_those_the_registry_flags():
+    from evodiff.cli.run import latent_methods
+
+    assert latent_methods() == ["auto", *(n for n, s in registry.METHODS.items() if s.latent)]
+    assert "cmaes" not in latent_methods()
+    with pytest.raises(SystemExit):
+        main(["run", "sphere", "--method", "cmaes", "--latent", "random", "--no-progress"])

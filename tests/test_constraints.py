@@ -77,3 +77,10 @@ def test_property_the_costs_follow_debs_rules(rows, sense):
                 assert cost[i] < cost[j]  # feasible: by the objective
             elif not fi and not fj and violation[i] < violation[j]:
                 assert cost[i] < cost[j]  # infeasible: by the violation
+
+
+def test_feasibility_first_refuses_arrays_that_do_not_pair():
+    with pytest.raises(ValueError, match="1-D arrays of one length"):
+        feasibility_first(np.zeros(3), np.zeros(2), "min")
+    with pytest.raises(ValueError, match="sense"):
+        feasibility_first(np.zeros(2), np.zeros(2), "up")

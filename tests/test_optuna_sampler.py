@@ -206,3 +206,10 @@ def test_import_evodiff_does_not_import_optuna_and_a_missing_extra_is_named():
                           timeout=60)
     assert done.returncode == 0, done.stderr
     assert "pip install evodiff-toolkit[optuna]" in done.stdout
+
+
+def test_the_state_codec_refuses_what_it_cannot_hold_exactly():
+    with pytest.raises(TypeError, match="dtype"):
+        encode_state({"x": np.array(["a"])})
+    with pytest.raises(TypeError, match="type object"):
+        encode_state({"x": object()})

@@ -319,7 +319,7 @@ class Optimizer(DeclaredState):
         self.nit += 1
         self.nfev += values.shape[0]
 
-    def warm_start(self, points, values):
+    def warm_start(self, points, values, *, names=("points", "values")):
         """Give evaluations the run already has (prior evaluations), before the first ask.
 
         They update the best point and enter the method's start as it can take
@@ -335,6 +335,8 @@ class Optimizer(DeclaredState):
             Points of the search space (inside the bounds, if any).
         values : array_like, shape (M,)
             Their objective values (user's sign), finite.
+        names : (str, str), default ('points', 'values')
+            How errors name the two arguments (``minimize`` passes its own).
 
         Raises
         ------
@@ -347,8 +349,11 @@ class Optimizer(DeclaredState):
         """
         if self.nit or self._pending_x is not None:
             raise RuntimeError("warm_start() must come before the first ask()")
-        normalised, points, cost = check_prior_evaluations(self, points, values)
-        self._warm_start(normalised, cost)
+        normalised, points, cost = check_prior_evaluations(self, points, values, names)
+        try:
+            self._warm_start(normalised, cost)
+        except ValueError as exc:  # a method's own condition on the points (binary states)
+            raise ValueError(f"{names[0]} {exc}") from exc
         self._track_best(points, cost)
 
     def _warm_start(self, normalised, cost):

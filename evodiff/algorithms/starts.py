@@ -32,12 +32,33 @@ def start_as_center(x0, dim, bounds, center):
 
 
 def check_prior_evaluations(opt, points, values, names=("points", "values")):
-    """Check prior evaluations for ``opt`` and return ``(normalised, points, cost)``.
+    """Check prior evaluations for ``opt`` and return them as the optimiser sees them.
 
-    ``normalised`` and ``points`` are backend arrays (normalised and problem
-    coordinates), ``cost`` the values as costs (lower is better).  Errors name
-    ``names`` (the arguments of the caller: ``initial_population`` and
-    ``initial_values`` for :func:`evodiff.minimize`).
+    Parameters
+    ----------
+    opt : Optimizer
+        The optimiser that takes them (its dimension, box, backend and sense).
+    points : array_like, shape (M, D)
+        Points of the search space, inside the bounds if any.
+    values : array_like, shape (M,)
+        Their finite objective values (user's sign).
+    names : (str, str), default ('points', 'values')
+        How errors name the two arguments (``initial_population`` and
+        ``initial_values`` for :func:`evodiff.minimize`).
+
+    Returns
+    -------
+    normalised, points : array, shape (M, D)
+        Backend arrays in normalised and problem coordinates.
+    cost : array, shape (M,)
+        The values as costs (lower is better).
+
+    Raises
+    ------
+    TypeError
+        Values that are not real numbers.
+    ValueError
+        Wrong shapes, non-finite entries, points outside the bounds.
     """
     point_name, value_name = names
     for name, value in ((point_name, points), (value_name, values)):

@@ -306,6 +306,19 @@ class SimulatedAnnealing(Optimizer):
 def best_prior_states(normalised, cost, count):
     """``count`` starting states in {0, 1}: the prior evaluations, best first, cycled.
 
+    Parameters
+    ----------
+    normalised : array_like, shape (M, n)
+        Prior states in normalised coordinates (entries 0 or 1).
+    cost : array_like, shape (M,)
+        Their costs (lower is better).
+    count : int
+        Replicas to start.
+
+    Returns
+    -------
+    numpy.ndarray, shape (count, n)
+
     Raises
     ------
     ValueError
@@ -313,7 +326,7 @@ def best_prior_states(normalised, cost, count):
     """
     states = np.asarray(normalised, dtype=np.float64)
     if not np.all((states == 0.0) | (states == 1.0)):
-        raise ValueError("points must be states of the problem's domain (every entry one of "
-                         "its two values)")
+        raise ValueError("must be states of the problem's domain (every entry one of its two "
+                         "values)")
     order = np.argsort(np.asarray(cost, dtype=np.float64), kind="stable")
     return states[order][np.arange(count) % states.shape[0]]

@@ -27,8 +27,13 @@ __all__ = ["add_command", "latent_methods"]
 
 
 def latent_methods():
-    """The methods that take ``evodiff run --latent`` (``auto`` and those whose registry
-    entry declares latent support)."""
+    """The methods that take ``evodiff run --latent``.
+
+    Returns
+    -------
+    list of str
+        ``'auto'`` and every method whose registry entry declares latent support.
+    """
     return ["auto", *(spec.name for spec in registry.METHODS.values() if spec.latent)]
 
 

@@ -256,6 +256,7 @@ class _Run:
         self.space = search_space
         self.prefix = f"{_KEY}:{_signature(search_space)}"
         self.sense = "max" if study.direction == StudyDirection.MAXIMIZE else "min"
+        self._cache = None
         self.seed = self._shared_seed()
         self._check_settings()
         self.generation = self._stored_generations()
@@ -264,7 +265,14 @@ class _Run:
     # -- what the study stores ---------------------------------------------------------------
 
     def _attrs(self):
-        return self.storage.get_study_system_attrs(self.study_id)
+        """The study's system attributes, read once per trial (what this run writes is added)."""
+        if self._cache is None:
+            self._cache = dict(self.storage.get_study_system_attrs(self.study_id))
+        return self._cache
+
+    def _write(self, key, value):
+        self.storage.set_study_system_attr(self.study_id, key, value)
+        self._attrs()[key] = value
 
     def _shared_seed(self):
         key = f"{_KEY}:seed"
@@ -273,7 +281,7 @@ class _Run:
             stored = self.sampler.seed
             if stored is None:
                 stored = int(np.random.SeedSequence().entropy % (2**31))
-            self.storage.set_study_system_attr(self.study_id, key, stored)
+            self._write(key, stored)
         return int(stored)
 
     def _check_settings(self):
@@ -281,7 +289,7 @@ class _Run:
         mine = json.loads(json.dumps(self.sampler.settings()))
         stored = self._attrs().get(key)
         if stored is None:
-            self.storage.set_study_system_attr(self.study_id, key, mine)
+            self._write(key, mine)
         elif stored != mine:
             raise ValueError(f"this study's evodiff run was started with the sampler settings "
                              f"{stored}; this sampler has {mine}")
@@ -348,8 +356,7 @@ class _Run:
         run_start = self._run_start(opt, generation)
         opt.tell(np.array([_trial_value(members[s]) for s in range(count)]))
         record = {"state": encode_state(opt.state_dict()), "run_start": run_start}
-        self.storage.set_study_system_attr(self.study_id, f"{self.prefix}:state:{generation}",
-                                           record)
+        self._write(f"{self.prefix}:state:{generation}", record)
         self.generation = generation + 1
         self.points = self._points(self.generation)
         return True

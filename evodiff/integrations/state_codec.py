@@ -70,12 +70,35 @@ def _restored(value):
 
 
 def encode_state(state):
-    """A JSON string holding ``state`` exactly (see the module's documentation)."""
+    """A JSON string holding ``state`` exactly (see the module's documentation).
+
+    Parameters
+    ----------
+    state : dict
+        As :meth:`~evodiff.algorithms.base.Optimizer.state_dict` returns it.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    TypeError
+        A value of another kind (an object, an array of another dtype).
+    """
     return json.dumps(_plain(state), allow_nan=False, separators=(",", ":"))
 
 
 def decode_state(text):
     """The state that :func:`encode_state` wrote.
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    dict
 
     Raises
     ------
