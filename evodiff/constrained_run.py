@@ -17,7 +17,9 @@ import numpy as np
 from array_api_compat import array_namespace
 
 from .backend import to_numpy
-from .constraints import Constraints, feasibility_first
+from .augmented_lagrangian import AugmentedLagrangian
+from .constraints import RULES, Constraints, feasibility_first, violations_of
+from .validation import check_choice
 
 __all__ = ["FeasibleRecord"]
 
@@ -39,6 +41,12 @@ class FeasibleRecord:
     skip_infeasible : bool, default False
         Evaluate the constraints first and the objective only at the feasible
         points (Deb's rules rank the others by their violation alone).
+    rule : {'feasibility-first', 'augmented-lagrangian'}
+        What the optimiser is told: Deb's costs
+        (:func:`~evodiff.constraints.feasibility_first`) or the adaptive
+        augmented-Lagrangian fitness
+        (:class:`~evodiff.augmented_lagrangian.AugmentedLagrangian`, which
+        needs the objective at every point: not with ``skip_infeasible``).
 
     Attributes
     ----------
@@ -46,14 +54,20 @@ class FeasibleRecord:
         Points whose objective was not evaluated (``skip_infeasible``).
     """
 
-    def __init__(self, constraints, dim, vectorized, sense, skip_infeasible=False):
+    def __init__(self, constraints, dim, vectorized, sense, skip_infeasible=False,
+                 rule="feasibility-first"):
         self.constraints = Constraints(constraints, dim, vectorized=vectorized)
         self.sense = sense
         self.skip_infeasible = skip_infeasible
+        self.rule = check_choice("constraint_rule", rule, RULES)
+        if self.rule == "augmented-lagrangian" and skip_infeasible:
+            raise ValueError("skip_infeasible needs constraint_rule='feasibility-first' (the "
+                             "augmented Lagrangian ranks every point by its objective value)")
+        self.lagrangian = AugmentedLagrangian(dim) if self.rule == "augmented-lagrangian" else None
         self.skipped = 0
         self.feasible_x, self.feasible_fun = None, math.nan
         self.closest_x, self.closest_fun, self.closest_violation = None, math.nan, math.inf
-        self._values = self._violation = None
+        self._values = self._violation = self._constraint_values = None
 
     def _better(self, a, b):
         if not math.isfinite(b):
@@ -66,7 +80,8 @@ class FeasibleRecord:
         host_points = np.asarray(host_points, dtype=np.float64)
         if not self.skip_infeasible:
             return self.evaluated(host_points, to_numpy(evaluator(points)))
-        violation = self.constraints.violation(host_points)
+        constraint_values = self.constraints.values(host_points)
+        violation = violations_of(constraint_values).sum(axis=1)
         feasible = violation <= 0.0
         values = np.full(host_points.shape[0], math.nan)
         if feasible.any():
@@ -75,16 +90,19 @@ class FeasibleRecord:
             subset = xp.take(points, xp.asarray(chosen), axis=0)
             values[chosen] = np.asarray(to_numpy(evaluator(subset)), dtype=np.float64)
         self.skipped += int((~feasible).sum())
-        return self.evaluated(host_points, values, violation)
+        return self.evaluated(host_points, values, constraint_values)
 
-    def evaluated(self, points, values, violation=None):
-        """Record a generation (host points, objective values); return the values with NaN at
-        the infeasible points (what the history records)."""
+    def evaluated(self, points, values, constraint_values=None):
+        """Record a generation (host points, objective values, optionally the constraint
+        values at them); return the values with NaN at the infeasible points (what the
+        history records)."""
         points = np.asarray(points, dtype=np.float64)
         values = np.asarray(values, dtype=np.float64).reshape(-1)
-        if violation is None:
-            violation = self.constraints.violation(points)
+        if constraint_values is None:
+            constraint_values = self.constraints.values(points)
+        violation = violations_of(constraint_values).sum(axis=1)
         self._values, self._violation = values, violation
+        self._constraint_values = constraint_values
         feasible = violation <= 0.0
         own = values if self.sense == "min" else -values
         ranked = np.where(feasible & np.isfinite(own), own, math.inf)
@@ -100,7 +118,13 @@ class FeasibleRecord:
 
     def told(self, _history_values):
         """The values told to the optimiser for the generation just recorded (user's sign)."""
-        cost = feasibility_first(self._values, self._violation, self.sense)
+        if self.lagrangian is None:
+            cost = feasibility_first(self._values, self._violation, self.sense)
+        else:
+            own = self._values if self.sense == "min" else -self._values
+            own = np.where(np.isfinite(own), own, math.inf)
+            cost = self.lagrangian.fitness(own, self._constraint_values)
+            self.lagrangian.update(own, self._constraint_values)
         return cost if self.sense == "min" else -cost
 
     def violation(self, x):
@@ -118,12 +142,15 @@ class FeasibleRecord:
     def state(self):
         """Arrays for the run's checkpoint (``constraint_*`` members)."""
         empty = np.full(self.constraints.dim, np.nan)
+        lagrangian = {} if self.lagrangian is None else {
+            f"constraint_{key}": value for key, value in self.lagrangian.state().items()}
         return {
             "constraint_feasible_x": empty if self.feasible_x is None else self.feasible_x,
             "constraint_feasible_fun": np.array([self.feasible_fun]),
             "constraint_closest_x": empty if self.closest_x is None else self.closest_x,
             "constraint_closest_fun": np.array([self.closest_fun]),
             "constraint_closest_violation": np.array([self.closest_violation]),
+            **lagrangian,
         }
 
     def load(self, extra, path):
@@ -145,3 +172,13 @@ class FeasibleRecord:
         self.closest_x = arrays["closest_x"].copy() if closest else None
         self.closest_fun = float(arrays["closest_fun"][0])
         self.closest_violation = float(arrays["closest_violation"][0])
+        if self.lagrangian is None and "constraint_al_lam" in extra:
+            raise ValueError(f"resume: {path!r} holds a run of another constraint rule "
+                             "(augmented-Lagrangian state)")
+        if self.lagrangian is not None:
+            try:
+                self.lagrangian.load({key: extra[f"constraint_{key}"]
+                                      for key in self.lagrangian.state()})
+            except KeyError as exc:
+                raise ValueError(f"resume: {path!r} holds a run of another constraint rule "
+                                 "(no augmented-Lagrangian state)") from exc

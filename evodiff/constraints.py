@@ -31,7 +31,10 @@ import numpy as np
 
 from .validation import check_bool, check_int, check_sense
 
-__all__ = ["Constraints", "feasibility_first"]
+__all__ = ["Constraints", "feasibility_first", "violations_of", "RULES"]
+
+#: Constraint-handling rules of ``minimize(constraint_rule=...)``.
+RULES = ("feasibility-first", "augmented-lagrangian")
 
 
 def _nonlinear(constraint):
@@ -62,7 +65,8 @@ class Constraints:
     Attributes
     ----------
     count : int or None
-        Number of scalar constraints (known after the first evaluation).
+        Number of scalar constraints ``g <= 0`` (columns of :meth:`values`;
+        known after the first evaluation).
     """
 
     def __init__(self, constraints, dim, vectorized=False):
@@ -96,10 +100,13 @@ class Constraints:
                                for x in X])
         return values
 
-    def violations(self, X):
-        """Violation of every scalar constraint at every point, ``(N, m)``, zero where it holds.
+    def values(self, X):
+        """Every scalar constraint at every point in the form ``g <= 0``, ``(N, m)``.
 
-        A NaN constraint value counts as an infinite violation (the point is infeasible).
+        A ``NonlinearConstraint`` gives one column per finite limit (``lb - c``
+        and ``c - ub``; an equality ``lb == ub`` gives both, so that its
+        violation is ``|c - lb|``); a callable ``g`` its own values.  NaN stays
+        NaN (:meth:`violations` counts it as infinitely violated).
         """
         X = np.asarray(X, dtype=np.float64)
         if X.ndim != 2 or X.shape[1] != self.dim:
@@ -108,23 +115,34 @@ class Constraints:
         for fun, lb, ub in self._parts:
             values = self._values(fun, X)
             if lb is None:  # g(x) <= 0
-                part = np.maximum(values, 0.0)
-            else:
-                low = np.broadcast_to(lb, values.shape[1:])
-                high = np.broadcast_to(ub, values.shape[1:])
-                equal = low == high
-                with np.errstate(invalid="ignore"):
-                    below = np.where(np.isfinite(low), np.maximum(low - values, 0.0), 0.0)
-                    above = np.where(np.isfinite(high), np.maximum(values - high, 0.0), 0.0)
-                part = np.where(equal, np.abs(values - low), below + above)
-            columns.append(np.where(np.isnan(values), math.inf, part))
+                columns.append(values)
+                continue
+            low = np.broadcast_to(lb, values.shape[1:])
+            high = np.broadcast_to(ub, values.shape[1:])
+            columns.append(low[np.isfinite(low)] - values[:, np.isfinite(low)])
+            columns.append(values[:, np.isfinite(high)] - high[np.isfinite(high)])
         result = np.concatenate(columns, axis=1)
         self.count = result.shape[1]
         return result
 
+    def violations(self, X):
+        """Violation of every scalar constraint at every point, ``(N, m)``, zero where it holds.
+
+        The positive parts of :meth:`values`; a NaN constraint value counts as
+        an infinite violation (the point is infeasible).
+        """
+        return violations_of(self.values(X))
+
     def violation(self, X):
         """Total violation of each point, ``(N,)`` (0: feasible)."""
         return self.violations(X).sum(axis=1)
+
+
+def violations_of(values):
+    """Violations (positive parts) of constraint values ``g <= 0``; NaN is an infinite one."""
+    values = np.asarray(values, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        return np.where(np.isnan(values), math.inf, np.maximum(values, 0.0))
 
 
 def feasibility_first(values, violation, sense):

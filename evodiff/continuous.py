@@ -160,14 +160,19 @@ def _constrained(request, spec, opt):
     if request.constraints is None:
         if skip:
             raise ValueError("skip_infeasible applies with constraints only")
+        if request.constraint_rule is not None:
+            raise ValueError("constraint_rule applies with constraints only")
         return None
     if request.polish:
         raise ValueError("polish does not apply with constraints (the polishers ignore them)")
     if spec.goal != "optimum":
         raise ValueError(f"constraints apply to the methods that seek one optimum; got "
                          f"method={spec.name!r}")
+    rule = request.constraint_rule
+    if rule is None:
+        rule = "feasibility-first" if skip else spec.constraint_rule
     return FeasibleRecord(request.constraints, opt.dim, request.vectorized, request.sense,
-                          skip_infeasible=skip)
+                          skip_infeasible=skip, rule=rule)
 
 
 def solve(request):
@@ -203,7 +208,10 @@ def solve(request):
     objective = _scalar_objective(request.fun, request.vectorized, request.args, opt.space,
                                   counter)
     solution_set = getattr(opt, "solution_set", None)
-    modes = _modes(opt, request, objective, solution_set)
+    # under the augmented Lagrangian the optimiser's values are h, not f: only the record's
+    # best feasible point has a value of the objective
+    modes = ([] if record is not None and record.lagrangian is not None
+             else _modes(opt, request, objective, solution_set))
     if record is not None:  # the modes of a constrained run are feasible points
         modes = [mode for mode in modes if record.violation(mode.x) <= 0.0]
         if not modes and record.feasible_x is not None:

@@ -34,7 +34,8 @@ def minimize(fun, bounds=None, *, x0=None, sigma=None, method="auto", popsize=No
              progress=False, backend="numpy", dtype="float64", mode_radius=0.05,
              min_support=0.01, latent=None, options=None, workers=None, batch_size=None,
              checkpoint=None, checkpoint_every=1, resume=None, initial_population=None,
-             initial_values=None, constraints=None, skip_infeasible=False):
+             initial_values=None, constraints=None, skip_infeasible=False,
+             constraint_rule=None):
     """Minimise a black-box function with an evolutionary method.
 
     Parameters
@@ -224,7 +225,7 @@ def minimize(fun, bounds=None, *, x0=None, sigma=None, method="auto", popsize=No
         fun, "min", bounds, x0, sigma, method, popsize, maxiter, args, vectorized, rng,
         callback, polish, progress, backend, dtype, mode_radius, min_support, latent, options,
         workers, batch_size, checkpoint, checkpoint_every, resume, initial_population,
-        initial_values, constraints, skip_infeasible))
+        initial_values, constraints, skip_infeasible, constraint_rule))
 
 
 def maximize(fun, bounds=None, *, x0=None, sigma=None, method="auto", popsize=None,
@@ -232,7 +233,8 @@ def maximize(fun, bounds=None, *, x0=None, sigma=None, method="auto", popsize=No
              progress=False, backend="numpy", dtype="float64", mode_radius=0.05,
              min_support=0.01, latent=None, options=None, workers=None, batch_size=None,
              checkpoint=None, checkpoint_every=1, resume=None, initial_population=None,
-             initial_values=None, constraints=None, skip_infeasible=False):
+             initial_values=None, constraints=None, skip_infeasible=False,
+             constraint_rule=None):
     """Maximise a black-box function; the same as :func:`minimize` with the sense flipped.
 
     ``x`` and ``fun`` of the result are the point with the *largest* value,
@@ -244,4 +246,4 @@ def maximize(fun, bounds=None, *, x0=None, sigma=None, method="auto", popsize=No
         fun, "max", bounds, x0, sigma, method, popsize, maxiter, args, vectorized, rng,
         callback, polish, progress, backend, dtype, mode_radius, min_support, latent, options,
         workers, batch_size, checkpoint, checkpoint_every, resume, initial_population,
-        initial_values, constraints, skip_infeasible))
+        initial_values, constraints, skip_infeasible, constraint_rule))

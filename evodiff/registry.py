@@ -31,6 +31,7 @@ from .binary.annealing import SimulatedAnnealing, problem_fingerprint
 from .binary.diffusion import BinaryDiffusionEvolution
 from .binary.polish import OneFlipDescent
 from .binary.tempering import ParallelTempering
+from .constraints import RULES as CONSTRAINT_RULES
 from .validation import check_int
 
 __all__ = ["MethodSpec", "METHODS", "DOMAINS", "AUTO_METHODS", "REFERENCE_METHOD",
@@ -86,6 +87,9 @@ class MethodSpec:
         Fixed palette slot of the method's colour and marker in figures, kept
         for the built-in methods so that every figure shows them alike; ``None``:
         the next free slot.
+    constraint_rule : {'feasibility-first', 'augmented-lagrangian'}
+        How ``minimize(constraints=...)`` ranks the method's generations when
+        the user names no rule (:data:`evodiff.constraints.RULES`).
     """
 
     name: str
@@ -98,6 +102,7 @@ class MethodSpec:
     sizing: str = "generations"
     goal: str = "optimum"
     style_slot: int | None = None
+    constraint_rule: str = "feasibility-first"
 
     def build(self, *, popsize=None, maxiter=None, **settings):
         """Build an optimiser of this method (see :attr:`builder`)."""
@@ -139,7 +144,7 @@ def _check_choice(name, value, choices):
 
 def register_method(name, builder, *, label=None, default_popsize=None, budget_settings=None,
                     domain="continuous", latent=False, sizing="generations", goal="optimum",
-                    style_slot=None, replace=False):
+                    style_slot=None, constraint_rule="feasibility-first", replace=False):
     """Make a method available everywhere by name.
 
     Parameters
@@ -164,6 +169,8 @@ def register_method(name, builder, *, label=None, default_popsize=None, budget_s
     goal : {'optimum', 'all-optima', 'illumination'}, default 'optimum'
         See :class:`MethodSpec`.
     style_slot : int, optional
+        See :class:`MethodSpec`.
+    constraint_rule : {'feasibility-first', 'augmented-lagrangian'}
         See :class:`MethodSpec`.
     replace : bool, default False
         Allow replacing a registered method of the same name.
@@ -197,8 +204,10 @@ def register_method(name, builder, *, label=None, default_popsize=None, budget_s
     _check_choice("goal", goal, GOALS)
     if style_slot is not None:
         style_slot = check_int("style_slot", style_slot, minimum=0)
+    _check_choice("constraint_rule", constraint_rule, CONSTRAINT_RULES)
     spec = MethodSpec(key, builder, label if label is not None else key, default_popsize,
-                      budget_settings or _fill_budget, domain, latent, sizing, goal, style_slot)
+                      budget_settings or _fill_budget, domain, latent, sizing, goal, style_slot,
+                      constraint_rule)
     METHODS[key] = spec
     return spec
 

@@ -91,6 +91,7 @@ class RunRequest:
     initial_values: Any = None
     constraints: Any = None
     skip_infeasible: Any = False
+    constraint_rule: Any = None
 
 
 #: Arguments of minimize that ``options`` may not repeat (they would reach the builder twice).

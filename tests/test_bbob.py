@@ -145,3 +145,54 @@ def test_display_names_come_from_the_registry_and_the_reference():
     assert bbob_report.display_name("pycma") == "pycma IPOP-CMA-ES"
     assert bbob_report.display_name("cmaes") == "CMA-ES"
     assert bbob_report.display_name("not-registered") == "not-registered"
+
+
+# ---- bbob-constrained ------------------------------------------------------------------
+
+def test_constrained_runs_count_objective_and_constraint_evaluations(tmp_path):
+    # separable Rastrigin with 36 constraints is not solved in 100 evaluations: the budget is
+    # spent exactly, counted as COCO counts it (objective plus constraint evaluations)
+    records = bbob.run_bbob(["cmaes", "diffevo-restarts", "pycma"], tmp_path,
+                            suite="bbob-constrained", functions=[48], **TINY)
+    for record in records:
+        assert record["evaluations"] == 100 and not record["target_hit"]
+        folder = bbob.exdata_folder(tmp_path, record["method"]) / "f48-d02"
+        assert (folder / "bbobexp_f48.info").read_text().startswith("suite = 'bbob-constrained'")
+    skipped = bbob.run_bbob(["cmaes"], tmp_path / "skip", suite="bbob-constrained",
+                            functions=[48], skip_infeasible=True, **TINY)
+    assert skipped[0]["evaluations"] == 100  # the objective skipped: more points tried
+
+
+@pytest.mark.parametrize("rule", ["augmented-lagrangian", "feasibility-first"])
+def test_a_constrained_sphere_is_solved_by_both_rules(tmp_path, rule):
+    records = bbob.run_bbob(["cmaes", "pycma"], tmp_path, suite="bbob-constrained",
+                            functions=[2], dimensions=[2], instances=[1],
+                            budget_multiplier=2000, constraint_rule=rule)
+    for record in records:
+        assert record["target_hit"] and record["precision"] <= 1e-8
+        assert record["evaluations"] < 4000
+    table = bbob_report.solved_table(records, suite="bbob-constrained")
+    assert "sphere (f1-f6)" in table and "1.00 (1/1)" in table
+
+
+def test_constrained_settings_are_checked(tmp_path):
+    with pytest.raises(ValueError, match="bbob-constrained suite only"):
+        bbob.run_bbob("cmaes", tmp_path, functions=[1], constraint_rule="feasibility-first",
+                      **TINY)
+    with pytest.raises(ValueError, match="suite must be one of"):
+        bbob.run_bbob("cmaes", tmp_path, suite="bbob-noisy", **TINY)
+    with pytest.raises(ValueError, match="functions must be >= 1 and <= 24"):
+        bbob.run_bbob("cmaes", tmp_path, functions=[30], **TINY)
+    with pytest.raises(ValueError, match="constraint_rule must be one of"):
+        bbob.run_bbob("cmaes", tmp_path, suite="bbob-constrained", functions=[1],
+                      constraint_rule="penalty", **TINY)
+
+
+def test_the_command_line_runs_the_constrained_suite(tmp_path, capsys):
+    code = main(["bench", "--suite", "bbob-constrained", "--functions", "1", "--dimensions", "2",
+                 "--instances", "1", "--budget-multiplier", "50", "--methods", "cmaes",
+                 "--constraint-rule", "feasibility-first", "--no-figures", "--no-progress",
+                 "--out", str(tmp_path)])
+    assert code == 0
+    assert "sphere (f1-f6)" in (tmp_path / "summary.md").read_text()
+    assert "| 2 | CMA-ES |" in capsys.readouterr().out

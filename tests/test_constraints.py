@@ -31,10 +31,14 @@ def test_nonlinear_constraints_give_their_violations():
     equal = NonlinearConstraint(lambda x: x[0] * x[1], 0.25, 0.25)
     c = Constraints([box, equal, lambda x: x[1] - 2.0], dim=2)
     X = np.array([[0.5, 0.5], [2.0, 0.5], [-3.0, 3.0]])
-    np.testing.assert_allclose(c.violations(X), [[0.0, 0.0, 0.0, 0.0],
-                                                 [1.5, 1.0, 0.75, 0.0],
-                                                 [0.0, 0.0, 9.25, 1.0]])
-    assert c.count == 4
+    # columns g <= 0: lb0 - c0, c0 - ub0, c1 - ub1, 0.25 - c2, c2 - 0.25, x1 - 2
+    np.testing.assert_allclose(c.values(X), [[-2.0, 0.0, -0.5, 0.0, 0.0, -1.5],
+                                             [-3.5, 1.5, 1.0, -0.75, 0.75, -1.5],
+                                             [-1.0, -1.0, -6.5, 9.25, -9.25, 1.0]])
+    np.testing.assert_allclose(c.violations(X), [[0.0, 0.0, 0.0, 0.0, 0.0, 0.0],
+                                                 [0.0, 1.5, 1.0, 0.0, 0.75, 0.0],
+                                                 [0.0, 0.0, 0.0, 9.25, 0.0, 1.0]])
+    assert c.count == 6
     np.testing.assert_allclose(c.violation(X), [0.0, 3.25, 10.25])
 
 

@@ -52,14 +52,17 @@ from .suite_entry import Suite, deferred
 from .workers import run_tasks
 
 __all__ = ["BBOB_DIMENSIONS", "BBOB_INSTANCES", "BBOB_FUNCTIONS", "BBOB_BUDGET_MULTIPLIER",
-           "FUNCTION_GROUPS", "REFERENCE_METHODS", "RECORD_KEYS", "run_bbob", "read_records",
-           "exdata_folder"]
+           "SUITE_FUNCTIONS", "FUNCTION_GROUPS", "CONSTRAINED_GROUPS", "SUITE_GROUPS", "REFERENCE_METHODS", "RECORD_KEYS", "run_bbob",
+           "read_records", "exdata_folder"]
 
 #: Defaults of ``evodiff bench --suite bbob``.
 BBOB_DIMENSIONS = (2, 3, 5, 10, 20)
 BBOB_INSTANCES = tuple(range(1, 16))
 BBOB_FUNCTIONS = tuple(range(1, 25))
 BBOB_BUDGET_MULTIPLIER = 10_000
+
+#: The function numbers of each COCO suite the harness runs.
+SUITE_FUNCTIONS = {"bbob": BBOB_FUNCTIONS, "bbob-constrained": tuple(range(1, 55))}
 
 #: The five function groups of the bbob suite (cocopp's names).
 FUNCTION_GROUPS = {
@@ -70,7 +73,20 @@ FUNCTION_GROUPS = {
     "mult2": ("multimodal, weak global structure", range(20, 25)),
 }
 
-#: Methods run by the harness that are not evodiff optimisers.
+#: The bbob-constrained functions by objective: each objective with 1, 2, 6, 6 + D/2,
+#: 6 + D and 6 + 3D constraints, in that order.
+CONSTRAINED_GROUPS = {
+    name: (title, range(6 * k + 1, 6 * k + 7)) for k, (name, title) in enumerate([
+        ("sphere", "sphere"), ("ellsep", "separable ellipsoid"), ("linear", "linear slope"),
+        ("ellrot", "rotated ellipsoid"), ("discus", "discus"), ("bentcigar", "bent cigar"),
+        ("diffpow", "different powers"), ("rastsep", "separable Rastrigin"),
+        ("rastrot", "rotated Rastrigin")])}
+
+#: The function groups of each suite (columns of the solved table).
+SUITE_GROUPS = {"bbob": FUNCTION_GROUPS, "bbob-constrained": CONSTRAINED_GROUPS}
+
+#: Methods run by the harness that are not evodiff optimisers (on bbob-constrained pycma
+#: optimises ``cma.ConstrainedFitnessAL``).
 REFERENCE_METHODS = {"pycma": "pycma IPOP-CMA-ES"}
 
 #: Columns of ``runs.csv``, one row per (method, function, dimension, instance).
@@ -201,7 +217,23 @@ def _run_pycma(problem, budget, seed):
     return restarts
 
 
-def _run_task(method, function, dimension, instances, budget_multiplier, seed, out):
+def _run_one(method, suite, coco_problem, budget, stream, handling):
+    """One observed run; returns ``(evaluations used, restarts)``."""
+    if suite == "bbob-constrained":
+        from .bbob_constrained import (BudgetedConstrainedProblem, run_evodiff_constrained,
+                                       run_pycma_constrained)
+        problem = BudgetedConstrainedProblem(coco_problem, budget)
+        if method == "pycma":
+            return problem, run_pycma_constrained(problem, budget, stream)
+        return problem, run_evodiff_constrained(method, problem, budget, stream, **handling)
+    problem = _BudgetedProblem(coco_problem, budget)
+    if method == "pycma":
+        return problem, _run_pycma(problem, budget, stream)
+    return problem, _run_evodiff(method, problem, budget, stream)
+
+
+def _run_task(method, suite, function, dimension, instances, budget_multiplier, seed, out,
+              handling):
     """Every instance of one (method, function, dimension), observed into its own folder."""
     cocoex = _import_cocoex()
     cocoex.log_level("warning")
@@ -210,21 +242,19 @@ def _run_task(method, function, dimension, instances, budget_multiplier, seed, o
     records = []
     with _working_directory(out):
         shutil.rmtree(Path("exdata") / folder, ignore_errors=True)
-        observer = cocoex.Observer("bbob", f"result_folder: {folder} algorithm_name: {method} "
-                                           f'algorithm_info: "{label}"')
-        suite = cocoex.Suite("bbob", "", f"function_indices: {function} dimensions: {dimension} "
-                                         f"instance_indices: {','.join(map(str, instances))}")
-        for coco_problem in suite:
+        observer = cocoex.Observer(suite, f"result_folder: {folder} algorithm_name: {method} "
+                                          f'algorithm_info: "{label}"')
+        problems = cocoex.Suite(suite, "", f"function_indices: {function} dimensions: "
+                                           f"{dimension} instance_indices: "
+                                           f"{','.join(map(str, instances))}")
+        for coco_problem in problems:
             coco_problem.observe_with(observer)
             budget = int(budget_multiplier * dimension)
-            problem = _BudgetedProblem(coco_problem, budget)
             instance = int(coco_problem.id_instance)
-            stream = named_seed(seed, method, f"f{function}", f"d{dimension}", f"i{instance}")
+            stream = named_seed(seed, method, *([] if suite == "bbob" else [suite]),
+                                f"f{function}", f"d{dimension}", f"i{instance}")
             start = time.perf_counter()
-            if method == "pycma":
-                restarts = _run_pycma(problem, budget, stream)
-            else:
-                restarts = _run_evodiff(method, problem, budget, stream)
+            problem, restarts = _run_one(method, suite, coco_problem, budget, stream, handling)
             records.append({
                 "method": method, "function": function, "dimension": dimension,
                 "instance": instance, "evaluations": problem.used,
@@ -232,9 +262,10 @@ def _run_task(method, function, dimension, instances, budget_multiplier, seed, o
                 "best_f": float(coco_problem.best_observed_fvalue1), "restarts": restarts,
                 "seconds": time.perf_counter() - start})
             coco_problem.free()
-        suite.free()
+        problems.free()
         del observer, coco_problem  # cocoex completes the .info file when the observer goes
-        precisions = _info_precisions(Path("exdata") / folder / f"bbobexp_f{function}.info")
+        precisions = _info_precisions(next(iter((Path("exdata") / folder).glob(
+            f"*_f{function}.info")), Path("exdata") / folder / "missing.info"))
     for record in records:
         record["precision"] = precisions.get(record["instance"], float("nan"))
     return records
@@ -276,10 +307,10 @@ def _check_out(out, methods, overwrite):
     return out.resolve()
 
 
-def run_bbob(methods, out, *, dimensions=None, functions=None, instances=None,
+def run_bbob(methods, out, *, suite="bbob", dimensions=None, functions=None, instances=None,
              budget_multiplier=BBOB_BUDGET_MULTIPLIER, jobs=1, seed=0, progress=False,
-             overwrite=False):
-    """Run methods on the COCO bbob suite and write the exdata folders and ``runs.csv``.
+             overwrite=False, constraint_rule=None, skip_infeasible=False):
+    """Run methods on a COCO suite (bbob or bbob-constrained); write exdata and ``runs.csv``.
 
     Parameters
     ----------
@@ -290,8 +321,14 @@ def run_bbob(methods, out, *, dimensions=None, functions=None, instances=None,
         Output folder: ``out/exdata/<method>/f<FF>-d<DD>/`` (cocoex's files)
         and ``out/runs.csv`` (one row per run, :data:`RECORD_KEYS`; rows of
         other methods already there are kept).
+    suite : {'bbob', 'bbob-constrained'}, default 'bbob'
+        The COCO suite.  On ``'bbob-constrained'`` an evodiff method runs as
+        ``minimize(constraints=...)`` does (:mod:`evodiff.bench.bbob_constrained`)
+        and ``'pycma'`` optimises ``cma.ConstrainedFitnessAL``; evaluations are
+        COCO's: objective plus constraint evaluations.
     dimensions, functions, instances : sequence of int, optional
-        Defaults :data:`BBOB_DIMENSIONS`, :data:`BBOB_FUNCTIONS` (1-24) and
+        Defaults :data:`BBOB_DIMENSIONS`, the suite's functions
+        (:data:`SUITE_FUNCTIONS`: 1-24, or 1-54 constrained) and
         :data:`BBOB_INSTANCES` (1-15).
     budget_multiplier : float, default 1e4
         Evaluations per run: ``budget_multiplier * D``, never exceeded.
@@ -305,6 +342,12 @@ def run_bbob(methods, out, *, dimensions=None, functions=None, instances=None,
         A tqdm bar over the (method, function, dimension) tasks.
     overwrite : bool, default False
         Replace the exdata folder of a method already under ``out``.
+    constraint_rule : {'feasibility-first', 'augmented-lagrangian'}, optional
+        bbob-constrained only: the rule of every evodiff method (default: each
+        method's own, :attr:`~evodiff.registry.MethodSpec.constraint_rule`).
+    skip_infeasible : bool, default False
+        bbob-constrained only: evaluate the objective only at the points the
+        constraints accept (Deb's rules).
 
     Returns
     -------
@@ -319,8 +362,11 @@ def run_bbob(methods, out, *, dimensions=None, functions=None, instances=None,
         When ``out`` already holds results of a method and not ``overwrite``.
     """
     methods = _check_methods(methods)
+    if suite not in SUITE_FUNCTIONS:
+        raise ValueError(f"suite must be one of {', '.join(SUITE_FUNCTIONS)}; got {suite!r}")
+    handling = _check_handling(suite, constraint_rule, skip_infeasible)
     dimensions = _check_indices("dimensions", dimensions, (2, 3, 5, 10, 20, 40))
-    functions = _check_indices("functions", functions, BBOB_FUNCTIONS)
+    functions = _check_indices("functions", functions, SUITE_FUNCTIONS[suite])
     instances = _check_indices("instances", instances, tuple(range(1, 101)))
     budget_multiplier = check_real("budget_multiplier", budget_multiplier, minimum=1.0)
     jobs = check_int("jobs", jobs, minimum=1)
@@ -329,15 +375,29 @@ def run_bbob(methods, out, *, dimensions=None, functions=None, instances=None,
     if "pycma" in methods:
         import cma  # noqa: F401  (fail before any run)
     out = _check_out(out, methods, overwrite)
-    tasks = [(m, f, d, instances, budget_multiplier, seed, str(out))
+    tasks = [(m, suite, f, d, instances, budget_multiplier, seed, str(out), handling)
              for m in methods for d in dimensions for f in functions]
     records = [record for task_records in run_tasks(_task, tasks, jobs, progress,
-                                                     desc="bench bbob", unit="task")
+                                                     desc=f"bench {suite}", unit="task")
                for record in task_records]
     order = {m: i for i, m in enumerate(methods)}
     records.sort(key=lambda r: (order[r["method"]], r["dimension"], r["function"], r["instance"]))
     _write_records(_merged(out / "runs.csv", records, methods), out / "runs.csv")
     return records
+
+
+def _check_handling(suite, constraint_rule, skip_infeasible):
+    """The constraint handling of the evodiff methods (bbob-constrained only)."""
+    from ..constraints import RULES
+    from ..validation import check_bool, check_choice
+
+    skip_infeasible = check_bool("skip_infeasible", skip_infeasible)
+    if constraint_rule is not None:
+        constraint_rule = check_choice("constraint_rule", constraint_rule, RULES)
+    if suite != "bbob-constrained" and (constraint_rule is not None or skip_infeasible):
+        raise ValueError("constraint_rule and skip_infeasible apply to the bbob-constrained "
+                         "suite only")
+    return {"rule": constraint_rule, "skip_infeasible": skip_infeasible}
 
 
 def _merged(path, records, methods):
@@ -397,4 +457,24 @@ BBOB_SUITE = Suite(
                                             "(default: 10000)"}),
         (("--overwrite",), {"action": "store_const", "const": True,
                             "help": "replace a method's results already under --out"}),
+    ))
+
+
+#: The entry of ``evodiff bench --suite bbob-constrained``.
+BBOB_CONSTRAINED_SUITE = Suite(
+    "bbob-constrained", "COCO's bbob-constrained suite (54 functions, the [bbob] extra): "
+                        "evodiff's constrained runs against pycma's ConstrainedFitnessAL",
+    deferred("commands", "bbob_command"),
+    accepts=("methods", "seed", "no_figures"), peers=("pycma",),
+    options=(
+        *BBOB_SUITE.options[:1],
+        (("--functions",), {"nargs": "+", "type": int, "metavar": "F",
+                            "help": "function numbers 1-54 (default: all)"}),
+        *BBOB_SUITE.options[2:],
+        (("--constraint-rule",), {"choices": ("feasibility-first", "augmented-lagrangian"),
+                                  "help": "rule of every evodiff method (default: each "
+                                          "method's own)"}),
+        (("--skip-infeasible",), {"action": "store_const", "const": True,
+                                  "help": "evaluate the objective only where the constraints "
+                                          "hold (feasibility-first)"}),
     ))

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from ..registry import method_label
-from .bbob import FUNCTION_GROUPS, REFERENCE_METHODS, exdata_folder
+from .bbob import REFERENCE_METHODS, SUITE_FUNCTIONS, SUITE_GROUPS, exdata_folder
 
 __all__ = ["display_name", "render", "solved_fractions", "solved_table",
            "evaluations_to_target"]
@@ -79,7 +79,7 @@ def render(out, methods, *, figure_folder=None, log=None):
     return {"folder": result_folder, "groups": groups}
 
 
-def solved_fractions(records):
+def solved_fractions(records, *, suite="bbob"):
     """Fraction of (function, instance) pairs solved, per method and dimension.
 
     Parameters
@@ -88,15 +88,18 @@ def solved_fractions(records):
         Rows of :func:`~evodiff.bench.bbob.run_bbob` (or
         :func:`~evodiff.bench.bbob.read_records`).
 
+    suite : {'bbob', 'bbob-constrained'}, default 'bbob'
+        Whose function groups (:data:`~evodiff.bench.bbob.SUITE_GROUPS`).
+
     Returns
     -------
     dict
         ``{(method, dimension, group): (solved, total)}`` where ``group`` is
-        a key of :data:`~evodiff.bench.bbob.FUNCTION_GROUPS` or ``'all'``.
+        a key of the suite's groups or ``'all'``.
     """
     counts = {}
     for record in records:
-        groups = ["all"] + [name for name, (_, functions) in FUNCTION_GROUPS.items()
+        groups = ["all"] + [name for name, (_, functions) in SUITE_GROUPS[suite].items()
                             if record["function"] in functions]
         for group in groups:
             key = (record["method"], record["dimension"], group)
@@ -105,24 +108,29 @@ def solved_fractions(records):
     return counts
 
 
-def solved_table(records, *, groups=("all", *FUNCTION_GROUPS)):
+def solved_table(records, *, groups=None, suite="bbob"):
     """A Markdown table: one row per (dimension, method), the solved fraction per group.
 
     Parameters
     ----------
     records : list of dict
-    groups : sequence of str
-        Columns: ``'all'`` and/or keys of :data:`~evodiff.bench.bbob.FUNCTION_GROUPS`.
+    groups : sequence of str, optional
+        Columns: ``'all'`` and/or keys of the suite's groups
+        (:data:`~evodiff.bench.bbob.SUITE_GROUPS`); default all of them.
+    suite : {'bbob', 'bbob-constrained'}, default 'bbob'
 
     Returns
     -------
     str
     """
-    counts = solved_fractions(records)
+    suite_groups = SUITE_GROUPS[suite]
+    groups = ("all", *suite_groups) if groups is None else tuple(groups)
+    counts = solved_fractions(records, suite=suite)
     methods = list(dict.fromkeys(r["method"] for r in records))
     dimensions = sorted({r["dimension"] for r in records})
-    names = {"all": "all (f1-f24)"} | {k: f"{k} (f{min(f)}-f{max(f)})"
-                                       for k, (_, f) in FUNCTION_GROUPS.items()}
+    last = max(SUITE_FUNCTIONS[suite])
+    names = {"all": f"all (f1-f{last})"} | {k: f"{k} (f{min(f)}-f{max(f)})"
+                                            for k, (_, f) in suite_groups.items()}
     lines = ["| D | method | " + " | ".join(names[g] for g in groups) + " |",
              "|---:|---|" + "---:|" * len(groups)]
     for dim in dimensions:

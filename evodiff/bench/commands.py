@@ -15,6 +15,8 @@ __all__ = ["bbob_command", "generic_command"]
 
 #: Methods of ``evodiff bench --suite bbob`` when none are named.
 BBOB_DEFAULT_METHODS = ("diffevo-restarts", "cmaes", "pycma")
+#: ... and of ``evodiff bench --suite bbob-constrained``.
+BBOB_CONSTRAINED_DEFAULT_METHODS = ("cmaes", "pycma")
 
 
 def _print_paths(count, start, paths):
@@ -69,23 +71,28 @@ def _figures(suite, result, args):
 
 
 def bbob_command(args):
-    """Run ``evodiff bench --suite bbob``: cocoex experiment, cocopp figures, solved table."""
+    """Run ``evodiff bench --suite bbob`` or ``bbob-constrained``: cocoex experiment, cocopp
+    figures, solved table."""
     from . import bbob, bbob_report
 
-    methods = args.methods or list(BBOB_DEFAULT_METHODS)
+    constrained = args.suite == "bbob-constrained"
+    methods = args.methods or list(BBOB_CONSTRAINED_DEFAULT_METHODS if constrained
+                                   else BBOB_DEFAULT_METHODS)
     budget = (bbob.BBOB_BUDGET_MULTIPLIER if args.budget_multiplier is None
               else args.budget_multiplier)
+    handling = ({"constraint_rule": args.constraint_rule,
+                 "skip_infeasible": bool(args.skip_infeasible)} if constrained else {})
     start = time.perf_counter()
     try:
-        records = bbob.run_bbob(methods, args.out, dimensions=args.dimensions,
+        records = bbob.run_bbob(methods, args.out, suite=args.suite, dimensions=args.dimensions,
                                 functions=args.functions, instances=args.instances,
                                 budget_multiplier=budget, jobs=args.jobs,
                                 seed=args.seed or 0, progress=not args.no_progress,
-                                overwrite=bool(args.overwrite))
+                                overwrite=bool(args.overwrite), **handling)
     except (TypeError, FileExistsError) as exc:
         raise ValueError(str(exc)) from exc
     out = Path(args.out)
-    table = bbob_report.solved_table(records)
+    table = bbob_report.solved_table(records, suite=args.suite)
     summary = out / "summary.md"
     summary.write_text(f"Fraction of (function, instance) pairs with f - f_opt <= 1e-8 within "
                        f"{budget:g} * D evaluations.\n\n{table}\n")

@@ -24,14 +24,14 @@ __all__ = ["COMMON_OPTIONS", "SUITES", "Suite", "check_suite", "find_problem",
            "problem_instance"]
 
 def _entries():
-    from .bbob import BBOB_SUITE
+    from .bbob import BBOB_CONSTRAINED_SUITE, BBOB_SUITE
     from .binary_suite import BINARY_SUITE
     from .cec2013.command import NICHING_SUITE
     from .paper import PAPER_SUITE
     from .standard import STANDARD_SHIFTED_SUITE, STANDARD_SUITE
 
-    return (PAPER_SUITE, STANDARD_SUITE, STANDARD_SHIFTED_SUITE, BBOB_SUITE, NICHING_SUITE,
-            BINARY_SUITE)
+    return (PAPER_SUITE, STANDARD_SUITE, STANDARD_SHIFTED_SUITE, BBOB_SUITE,
+            BBOB_CONSTRAINED_SUITE, NICHING_SUITE, BINARY_SUITE)
 
 
 #: Suite name -> :class:`Suite`, in the order ``evodiff bench --help`` lists them.

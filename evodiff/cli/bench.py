@@ -51,11 +51,14 @@ def add_command(commands):
     bench.add_argument("--seed", type=int_at_least(0), default=None, metavar="S",
                        help="bbob: base seed of every run; cec2013-niching: the first seed "
                             "(runs use S .. S + N - 1) (default: 0)")
+    added = set()
     for suite in SUITES.values():
-        if suite.options:
+        new = [(flags, keywords) for flags, keywords in suite.options if flags[0] not in added]
+        if new:  # an option two suites share is listed under the first
             group = bench.add_argument_group(f"{suite.name} suite", suite.description)
-            for flags, keywords in suite.options:
+            for flags, keywords in new:
                 group.add_argument(*flags, default=None, **keywords)
+                added.add(flags[0])
     bench.add_argument("--jobs", type=int_at_least(1), default=1, metavar="J",
                        help="parallel worker processes; results do not depend on it "
                             "(default: %(default)s)")
@@ -83,11 +86,14 @@ def _cmd_bench(args):
         takers = [s.name for s in SUITES.values() if dest in s.accepts]
         parser.error(f"argument {_flag(dest)}: not for --suite {suite.name} "
                      f"(only for {', '.join(takers)})")
+    own = {flags[0] for flags, _ in suite.options}
     for other in SUITES.values():
         for flags, _ in other.options:
             dest = flags[0].lstrip("-").replace("-", "_")
-            if other is not suite and getattr(args, dest) is not None:
-                parser.error(f"argument {flags[0]}: only for --suite {other.name}")
+            if flags[0] not in own and getattr(args, dest) is not None:
+                owners = [s.name for s in SUITES.values()
+                          if flags[0] in {f[0] for f, _ in s.options}]
+                parser.error(f"argument {flags[0]}: only for --suite {' or '.join(owners)}")
     for name in args.methods or []:
         if name not in registry.METHODS and name not in suite.peers:
             owners = [s.name for s in SUITES.values() if name in s.peers]
