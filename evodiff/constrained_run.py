@@ -16,8 +16,8 @@ import math
 import numpy as np
 from array_api_compat import array_namespace
 
-from .backend import to_numpy
 from .augmented_lagrangian import AugmentedLagrangian
+from .backend import to_numpy
 from .constraints import RULES, Constraints, feasibility_first, violations_of
 from .validation import check_choice
 

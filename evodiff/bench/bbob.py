@@ -52,8 +52,8 @@ from .suite_entry import Suite, deferred
 from .workers import run_tasks
 
 __all__ = ["BBOB_DIMENSIONS", "BBOB_INSTANCES", "BBOB_FUNCTIONS", "BBOB_BUDGET_MULTIPLIER",
-           "SUITE_FUNCTIONS", "FUNCTION_GROUPS", "CONSTRAINED_GROUPS", "SUITE_GROUPS", "REFERENCE_METHODS", "RECORD_KEYS", "run_bbob",
-           "read_records", "exdata_folder"]
+           "SUITE_FUNCTIONS", "FUNCTION_GROUPS", "CONSTRAINED_GROUPS", "SUITE_GROUPS",
+           "REFERENCE_METHODS", "RECORD_KEYS", "run_bbob", "read_records", "exdata_folder"]
 
 #: Defaults of ``evodiff bench --suite bbob``.
 BBOB_DIMENSIONS = (2, 3, 5, 10, 20)
@@ -220,8 +220,11 @@ def _run_pycma(problem, budget, seed):
 def _run_one(method, suite, coco_problem, budget, stream, handling):
     """One observed run; returns ``(evaluations used, restarts)``."""
     if suite == "bbob-constrained":
-        from .bbob_constrained import (BudgetedConstrainedProblem, run_evodiff_constrained,
-                                       run_pycma_constrained)
+        from .bbob_constrained import (
+            BudgetedConstrainedProblem,
+            run_evodiff_constrained,
+            run_pycma_constrained,
+        )
         problem = BudgetedConstrainedProblem(coco_problem, budget)
         if method == "pycma":
             return problem, run_pycma_constrained(problem, budget, stream)

@@ -109,7 +109,7 @@ def run_evodiff_constrained(method, problem, budget, seed, *, rule=None, skip_in
                                 skip_infeasible=skip_infeasible, rule=rule)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", NonFiniteObjectiveWarning)
-            run(opt, lambda X: record.evaluate(X, X, problem), transform=record.told,
+            run(opt, lambda X, record=record: record.evaluate(X, X, problem), transform=record.told,
                 on_generation=lambda generation: problem.finished)
         restarts += 1 + int(getattr(opt, "restart_count", 0))
     return restarts - 1
