@@ -180,9 +180,7 @@ def minimize(fun, bounds=None, *, x0=None, sigma=None, method="auto", popsize=No
     constraints : NonlinearConstraint, callable or list of them, optional
         Inequality constraints: ``scipy.optimize.NonlinearConstraint``
         (``lb <= c(x) <= ub``) or callables ``g(x) <= 0`` (populations when
-        ``vectorized=True``).  Handled by Deb's rules (feasible points by their
-        value, infeasible ones behind them by their violation,
-        :func:`evodiff.constraints.feasibility_first`); ``x`` is the best
+        ``vectorized=True``).  Handled by ``constraint_rule``; ``x`` is the best
         feasible point evaluated (else the least violating one, with
         ``success=False``), ``res.constraint_violation`` and ``res.feasible``
         say which, the modes are feasible points and ``history['best']`` the
@@ -195,7 +193,18 @@ def minimize(fun, bounds=None, *, x0=None, sigma=None, method="auto", popsize=No
         alone, so the run is the same).  ``nfev`` counts the objective's
         evaluations; ``options={'maxfevals': ...}`` counts the points tried.
         When no point was feasible, ``fun`` is NaN (the least violating point
-        was not evaluated).
+        was not evaluated).  Implies Deb's rules.
+    constraint_rule : {'feasibility-first', 'augmented-lagrangian'}, optional
+        With ``constraints``: what the method is told.  Deb's rules
+        (feasible points by their value, infeasible ones behind them by their
+        violation, :func:`evodiff.constraints.feasibility_first`) or an
+        adaptive augmented-Lagrangian fitness
+        (:class:`evodiff.augmented_lagrangian.AugmentedLagrangian`: smooth
+        across the boundary, needs the objective everywhere; the modes are
+        the best feasible point only).  Default: the method's own
+        (:attr:`evodiff.registry.MethodSpec.constraint_rule`; Deb's rules for
+        every built-in method, the better of the two on COCO's
+        bbob-constrained suite).
 
     Returns
     -------
