@@ -3,6 +3,8 @@
 The public API:
 
 - :func:`minimize`, :func:`maximize`: the front door, in the style of scipy.optimize.
+- :func:`sample`: weighted samples and ``log Z`` of an unnormalised density
+  (:mod:`evodiff.sampling`).
 - :class:`DiffusionEvolution`: the ask/tell optimiser of Zhang et al. (ICLR 2025);
   :class:`RestartedDiffusionEvolution`, the default method (it converges);
   :class:`NichingDiffusionEvolution`, every global optimum.
@@ -11,7 +13,7 @@ The public API:
 - :mod:`evodiff.schedules`, :mod:`evodiff.fitness`, :mod:`evodiff.backend`: building blocks.
 """
 
-from . import algorithms, binary, checkpoint, problems, registry
+from . import algorithms, binary, checkpoint, problems, registry, sampling
 from ._version import __version__
 from .algorithms import (
     CMAES,
@@ -30,12 +32,15 @@ from .fitness import Energy, Identity, NonFiniteObjectiveWarning, Power, Rank
 from .modes import Mode
 from .optimize import OptimizeResult, maximize, minimize
 from .registry import METHODS, make_optimizer, register_method
+from .sampling import SampleResult, sample
 from .schedules import Schedule, cosine_schedule, ddpm_schedule, linear_schedule
 
 __all__ = [
     "minimize",
     "maximize",
     "OptimizeResult",
+    "sample",
+    "SampleResult",
     "METHODS",
     "register_method",
     "make_optimizer",
@@ -67,6 +72,7 @@ __all__ = [
     "checkpoint",
     "problems",
     "registry",
+    "sampling",
     "__version__",
 ]
 

@@ -1,0 +1,188 @@
+"""Adaptive tempered sequential Monte Carlo: the reference sampler of :func:`evodiff.sample`.
+
+Particles drawn from a normalised reference ``pi0`` are carried to the
+target ``p`` through the geometric path ``gamma_beta = pi0^(1 - beta) p^beta``
+(Del Moral, Doucet and Jasra, "Sequential Monte Carlo samplers", 2006).
+Each step
+
+1. chooses the next ``beta`` by bisection so that the conditional effective
+   sample size of the reweighting is ``ess`` times the particles (adaptive
+   tempering; at most 1);
+2. reweights by ``(beta' - beta) (log p - log pi0)`` and adds the log of the
+   weighted mean of that increment to ``log Z`` (an unbiased estimate of
+   ``Z``, the product of the means);
+3. resamples systematically when the ESS falls below ``resample`` times the
+   particles;
+4. moves every particle by ``moves`` sweeps of random-walk Metropolis that
+   leave ``gamma_beta'`` invariant, with the proposal covariance
+   ``(2.38^2 / D) s^2 Cov`` of the weighted particles and the scale ``s``
+   adapted towards an acceptance rate between 0.15 and 0.35 (no gradient is
+   needed; a proposal outside a box reference is rejected unevaluated).
+
+The population is a backend array (NumPy or CuPy; the log-density gets
+whole populations when it is vectorised); weights, temperatures and the
+covariance are small host arrays.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..backend import Backend, to_numpy
+from ..randomness import make_sampler
+from ..validation import check_int, check_real
+from .weights import effective_sample_size, log_mean_exp, next_temperature, normalised, systematic_resample
+
+__all__ = ["TemperedSMC", "SMCRun"]
+
+
+class SMCRun:
+    """What one tempered run produced.
+
+    Attributes
+    ----------
+    x : numpy.ndarray, shape (n, D)
+        The particles (host).
+    log_weights : numpy.ndarray, shape (n,)
+        Their normalised log-weights.
+    log_z : float
+        The run's estimate of ``log Z``.
+    betas : numpy.ndarray
+        The inverse temperatures visited, 0 first, 1 last.
+    acceptance : numpy.ndarray
+        The Metropolis acceptance rate of each step.
+    nfev : int
+        Evaluations of the log-density.
+    """
+
+    def __init__(self, x, log_weights, log_z, betas, acceptance, nfev):
+        self.x, self.log_weights, self.log_z = x, log_weights, log_z
+        self.betas, self.acceptance, self.nfev = betas, acceptance, nfev
+
+
+class TemperedSMC:
+    """Adaptive tempered SMC of a target from a reference (see the module's docstring).
+
+    Parameters
+    ----------
+    target : LogTarget
+    reference : BoxReference or GaussianReference
+    n : int
+        Particles, >= 2.
+    generator : numpy.random.Generator
+    ess : float, default 0.5
+        Conditional ESS kept by each tempering step, a fraction in (0, 1).
+    moves : int, default 5
+        Metropolis sweeps per step.
+    resample : float, default 0.5
+        Resample when the ESS falls below this fraction of the particles.
+    backend : Backend, optional
+    """
+
+    def __init__(self, target, reference, n, generator, *, ess=0.5, moves=5, resample=0.5,
+                 backend=None):
+        self.target, self.reference, self.generator = target, reference, generator
+        self.n = check_int("n", n, minimum=2)
+        self.ess = check_real("ess", ess, minimum=0.0, maximum=1.0, strict=True,
+                              include_maximum=False)
+        self.moves = check_int("moves", moves, minimum=0)
+        self.resample = check_real("resample", resample, minimum=0.0, maximum=1.0)
+        self.backend = backend or Backend()
+        self.draws = make_sampler(generator, self.backend)
+        self.scale = 1.0
+
+    def _gamma(self, beta, log_p, log_ref):
+        with np.errstate(invalid="ignore"):
+            value = (1.0 - beta) * log_ref + beta * log_p
+        return np.where(np.isneginf(log_p) & (beta > 0), -math.inf, value)
+
+    def _move(self, X, log_p, log_ref, beta, weights):
+        """``moves`` Metropolis sweeps at ``beta``; returns the moved state and the acceptance."""
+        host = to_numpy(X)
+        dim = host.shape[1]
+        mean = weights @ host
+        centred = host - mean
+        cov = (centred * weights[:, None]).T @ centred
+        cov = 0.5 * (cov + cov.T) + 1e-12 * max(1.0, float(np.trace(cov)) / dim) * np.eye(dim)
+        factor = np.linalg.cholesky(cov)
+        xp = self.backend.xp
+        accepted_total = 0
+        for _ in range(self.moves):
+            step = self.draws.normal((self.n, dim)) @ self.backend.asarray(factor.T)
+            Y = X + (2.38 / math.sqrt(dim)) * self.scale * step
+            host_y = to_numpy(Y)
+            inside = self.reference.contains(host_y)
+            log_p_y = np.full(self.n, -math.inf)
+            if inside.any():
+                chosen = np.flatnonzero(inside)
+                subset = Y if inside.all() else xp.take(Y, self.backend.asarray(chosen,
+                                                                                 dtype=xp.int64),
+                                                         axis=0)
+                log_p_y[chosen] = self.target(subset)
+            log_ref_y = self.reference.log_density(host_y)
+            ratio = self._gamma(beta, log_p_y, log_ref_y) - self._gamma(beta, log_p, log_ref)
+            with np.errstate(invalid="ignore"):
+                accept = inside & (np.log(self.generator.random(self.n)) < ratio)
+            mask = self.backend.asarray(accept[:, None], dtype=xp.bool)
+            X = xp.where(mask, Y, X)
+            log_p = np.where(accept, log_p_y, log_p)
+            log_ref = np.where(accept, log_ref_y, log_ref)
+            rate = float(accept.mean())
+            accepted_total += rate
+            if rate < 0.15:
+                self.scale *= 0.7
+            elif rate > 0.35:
+                self.scale *= 1.3
+        return X, log_p, log_ref, accepted_total / max(self.moves, 1)
+
+    def run(self, bar=None):
+        """Carry the particles from the reference to the target.
+
+        Parameters
+        ----------
+        bar : tqdm, optional
+            Advanced to the current ``beta`` (total 1).
+
+        Returns
+        -------
+        SMCRun
+        """
+        start = self.target.nfev
+        host = self.reference.sample(self.generator, self.n)
+        X = self.backend.asarray(host)
+        log_p = self.target(X)
+        log_ref = self.reference.log_density(host)
+        log_w = np.full(self.n, -math.log(self.n))
+        beta, log_z = 0.0, 0.0
+        betas, acceptance = [0.0], []
+        while beta < 1.0:
+            with np.errstate(invalid="ignore"):
+                increment = np.where(np.isneginf(log_p), -math.inf, log_p - log_ref)
+            new_beta = next_temperature(increment, beta, self.ess, log_w)
+            with np.errstate(invalid="ignore"):
+                step = np.where(np.isneginf(increment), -math.inf, (new_beta - beta) * increment)
+            log_z += log_mean_exp(step, log_w)
+            if log_z == -math.inf:
+                raise ValueError("every particle reached zero density; give a reference that "
+                                 "covers the target's mass")
+            weights = normalised(log_w + step)
+            beta = new_beta
+            betas.append(beta)
+            if effective_sample_size(weights) < self.resample * self.n:
+                index = systematic_resample(weights, self.generator)
+                X = self.backend.xp.take(X, self.backend.asarray(index,
+                                                                 dtype=self.backend.xp.int64),
+                                         axis=0)
+                log_p, log_ref = log_p[index], log_ref[index]
+                weights = np.full(self.n, 1.0 / self.n)
+            if self.moves:
+                X, log_p, log_ref, rate = self._move(X, log_p, log_ref, beta, weights)
+                acceptance.append(rate)
+            with np.errstate(divide="ignore"):
+                log_w = np.log(weights)
+            if bar is not None:
+                bar.update(beta - bar.n)
+        return SMCRun(np.asarray(to_numpy(X), dtype=np.float64), log_w, log_z,
+                      np.array(betas), np.array(acceptance), self.target.nfev - start)
