@@ -151,3 +151,45 @@ def test_the_mixtures_are_normalised_and_sampled_exactly():
 
 def test_sample_is_exported():
     assert evodiff.sample is sample and "sample" in evodiff.__all__
+
+
+# ---- annealed SMC with the Diffusion Evolution denoiser --------------------------------
+
+@pytest.mark.parametrize("kernel", ["second", "transport"])
+def test_the_diffusion_sampler_estimates_a_gaussian(kernel):
+    log_density, log_z = _gaussian([0.0, 0.0], [1.0, 1.0])
+    res = sample(log_density, x0=np.zeros(2), sigma=3.0, vectorized=True, n=400, rng=0,
+                 method="diffusion", options={"kernel": kernel, "steps": 30})
+    assert res.log_z == pytest.approx(log_z, abs=0.1)
+    np.testing.assert_allclose(res.mean(), [0.0, 0.0], atol=0.25)
+    assert len(res.details[0].betas) == 32 and res.details[0].betas[-1] == 1.0
+
+
+@pytest.mark.parametrize("kernel, tolerance", [("second", 2e-3), ("transport", 2e-2)])
+def test_with_the_exact_posterior_the_kernels_are_the_exact_reverse_process(kernel, tolerance,
+                                                                             monkeypatch):
+    # a Gaussian target N(0, v0 I) in standard coordinates has a Gaussian posterior of the
+    # clean point given the noisy one; given it, the second-order kernel and the transport are
+    # exact: every weight is equal (ESS = particles) and log Z is exact (the transport up to
+    # the discretisation of its flow, which its Jacobian accounts for)
+    from evodiff.sampling import diffusion
+
+    v0 = 1.0 / 9.0
+
+    def exact(self, U, log_p, alpha, log_w):
+        gain = math.sqrt(alpha) * v0 / (alpha * v0 + 1 - alpha)
+        spread = v0 * (1 - alpha) / (alpha * v0 + 1 - alpha)
+        return gain * U, np.broadcast_to(spread * np.eye(U.shape[1]), U.shape + U.shape[1:])
+    monkeypatch.setattr(diffusion.DiffusionSMC, "_posterior", exact)
+    log_density, log_z = _gaussian([0.0, 0.0], [1.0, 1.0])
+    res = sample(log_density, x0=np.zeros(2), sigma=3.0, vectorized=True, n=300, rng=1,
+                 repeats=2, method="diffusion", options={"kernel": kernel})
+    assert res.ess > 0.95 * 600
+    assert res.log_z == pytest.approx(log_z, abs=tolerance)
+
+
+def test_the_diffusion_sampler_refuses_bad_settings():
+    with pytest.raises(ValueError, match="kernel must be one of"):
+        sample(lambda x: 0.0, x0=[0.0], method="diffusion", options={"kernel": "third"})
+    with pytest.raises(ValueError, match="candidates must be one of"):
+        sample(lambda x: 0.0, x0=[0.0], method="diffusion", options={"candidates": "all"})

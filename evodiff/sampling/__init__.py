@@ -2,7 +2,9 @@
 
 :func:`sample` is the front door (:mod:`evodiff.sampling.front`); the
 samplers are :class:`~evodiff.sampling.smc.TemperedSMC` (adaptive tempered
-sequential Monte Carlo, the reference); targets with exact answers for tests
+sequential Monte Carlo, the reference) and
+:class:`~evodiff.sampling.diffusion.DiffusionSMC` (annealed SMC with the
+Diffusion Evolution denoiser); targets with exact answers for tests
 and benchmarks are in :mod:`evodiff.sampling.targets`.
 """
 

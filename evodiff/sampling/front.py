@@ -8,6 +8,7 @@ from ..backend import Backend
 from ..randomness import spawn_generators
 from ..space import _vector, parse_bounds
 from ..validation import check_bool, check_choice, check_int
+from .diffusion import DiffusionSMC
 from .reference import BoxReference, GaussianReference
 from .result import pool_runs
 from .smc import TemperedSMC
@@ -18,6 +19,8 @@ __all__ = ["sample", "SAMPLERS"]
 #: ``method`` name -> the sampler class and a one-line description.
 SAMPLERS = {
     "smc": (TemperedSMC, "adaptive tempered SMC with random-walk Metropolis moves"),
+    "diffusion": (DiffusionSMC, "annealed SMC along a denoising schedule with the Diffusion "
+                                "Evolution denoiser (kernel 'first', 'second' or 'transport')"),
 }
 
 
@@ -55,9 +58,12 @@ def sample(log_density, bounds=None, *, x0=None, sigma=None, n=1000, method="smc
         should cover the target's mass.
     n : int, default 1000
         Particles of each run.
-    method : {'smc'}, default 'smc'
+    method : {'smc', 'diffusion'}, default 'smc'
         :data:`SAMPLERS`: ``'smc'`` is adaptive tempered sequential Monte
-        Carlo (:class:`evodiff.sampling.smc.TemperedSMC`).
+        Carlo (:class:`evodiff.sampling.smc.TemperedSMC`); ``'diffusion'``
+        annealed SMC along a denoising schedule with Diffusion Evolution's
+        denoiser (:class:`evodiff.sampling.diffusion.DiffusionSMC`; kernels
+        ``'first'``, ``'second'``, ``'transport'``).
     beta : float, optional
         Inverse temperature when ``log_density`` is an energy.
     vectorized : bool, default False
@@ -72,7 +78,8 @@ def sample(log_density, bounds=None, *, x0=None, sigma=None, n=1000, method="smc
     backend : {'numpy', 'cupy'} or namespace, default 'numpy'
     dtype : {'float64', 'float32'}, default 'float64'
     options : dict, optional
-        Settings of the method (``'smc'``: ``ess``, ``moves``, ``resample``).
+        Settings of the method (``'smc'``: ``ess``, ``moves``, ``resample``;
+        ``'diffusion'``: ``kernel``, ``steps``, ``resample``, ``candidates``).
 
     Returns
     -------

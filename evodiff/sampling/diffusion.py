@@ -1,0 +1,250 @@
+"""Annealed Monte Carlo along a diffusion schedule with the Diffusion Evolution denoiser.
+
+In the reference's standard coordinates ``u`` (``x = m + s u``; a box gives
+``m`` its centre and ``s`` a quarter of its widths), particles start from
+``N(0, I)`` and are carried through the levels ``alpha`` of a denoising
+schedule (``alpha`` near 0: noise, 1: data) to the target
+``p_u(u) = p(m + s u) prod(s)``.  Each step from ``alpha`` to a cleaner
+``alpha'``:
+
+1. estimates, for every particle ``u``, the posterior mean ``x0_hat(u)`` of
+   the clean point given the noisy one with Diffusion Evolution's kernel
+   estimate over the population (Zhang et al., ICLR 2025): the other
+   particles ``u_j`` are the candidates, weighed by ``p_u(u_j) N(u; sqrt(alpha) u_j,
+   (1 - alpha) I)``; the second-order kernels estimate the weighted
+   covariance ``Sigma_hat(u)`` of the candidates as well;
+2. moves the particle with a denoising kernel: ``'first'`` the DDPM step
+   ``N(c0 x0_hat + c1 u, sigma^2 I)``; ``'second'`` the same mean with the
+   covariance ``sigma^2 I + c0^2 Sigma_hat`` (the uncertainty of the clean
+   point carried into the step); ``'transport'`` the deterministic DDIM map
+   ``u' = a x0_hat(u) + b u``, whose Jacobian ``b I + a sqrt(alpha) /
+   (1 - alpha) Sigma_hat(u)`` is exact for the kernel estimate;
+3. corrects by importance weights towards the intermediate target
+   ``gamma_alpha(u) = N(u; 0, I)^(1 - alpha) p_u(u)^alpha``: the incremental
+   weight is ``gamma_alpha'(u') L(u | u') / (gamma_alpha(u) M(u' | u))`` with
+   the forward noising kernel ``L`` as the backward kernel (for the
+   transport, ``gamma_alpha'(u') |det J| / gamma_alpha(u)``), and resamples
+   when the ESS falls below ``resample`` times the particles.
+
+Whatever the denoiser's errors, the weights make the pooled estimate of
+``Z`` consistent: the denoiser decides how many particles carry weight, not
+what the weights mean.  The first step reweights ``N(0, I)`` to
+``gamma_alpha`` of the noisiest level and the last from the cleanest level to
+``alpha = 1``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy.special import logsumexp
+
+from ..schedules import make_schedule
+from ..validation import check_choice, check_int, check_real
+from .reference import GaussianReference
+from .smc import SMCRun
+from .weights import effective_sample_size, log_mean_exp, normalised, systematic_resample
+
+__all__ = ["DiffusionSMC", "KERNELS"]
+
+#: Denoising kernels of :class:`DiffusionSMC`.
+KERNELS = ("first", "second", "transport")
+
+_LOG_2PI = math.log(2 * math.pi)
+
+
+def _coordinates(reference):
+    """``(m, s)`` of the standard coordinates of a reference."""
+    if isinstance(reference, GaussianReference):
+        return reference.mean, reference.sigma
+    return 0.5 * (reference.low + reference.high), 0.25 * (reference.high - reference.low)
+
+
+class DiffusionSMC:
+    """Annealed SMC along a denoising schedule with Diffusion Evolution's denoiser.
+
+    Parameters
+    ----------
+    target : LogTarget
+    reference : BoxReference or GaussianReference
+        Fixes the coordinates (and, for a box, the support).
+    n : int
+        Particles, >= 2.
+    generator : numpy.random.Generator
+    kernel : {'first', 'second', 'transport'}, default 'second'
+    steps : int, default 50
+        Denoising steps (``steps + 1`` levels of a cosine schedule).
+    resample : float, default 0.5
+        Resample when the ESS falls below this fraction of the particles.
+    candidates : {'weighted', 'paper'}, default 'weighted'
+        How the denoiser weighs a candidate ``u_j``: ``'paper'`` by
+        ``p_u(u_j)`` as Diffusion Evolution does (right when the candidates
+        are spread evenly), ``'weighted'`` by ``w_j p_u(u_j) / gamma_alpha(u_j)``,
+        the importance weight of a candidate drawn from the current level
+        (the posterior mean is then a consistent estimate).
+    backend : Backend, optional
+        Accepted for the common interface; the computation is on the host.
+    """
+
+    def __init__(self, target, reference, n, generator, *, kernel="second", steps=50,
+                 resample=0.5, candidates="weighted", backend=None):
+        self.target, self.reference, self.generator = target, reference, generator
+        self.n = check_int("n", n, minimum=2)
+        self.kernel = check_choice("kernel", kernel, KERNELS)
+        self.candidates = check_choice("candidates", candidates, ("weighted", "paper"))
+        self.steps = check_int("steps", steps, minimum=1)
+        self.resample = check_real("resample", resample, minimum=0.0, maximum=1.0)
+        self.backend = backend
+        self.offset, self.scale = _coordinates(reference)
+        self.log_jacobian = float(np.sum(np.log(self.scale)))
+        # levels from the noisiest to the cleanest
+        self.alphas = np.asarray(make_schedule("cosine", steps + 1).alphas)[::-1].copy()
+
+    # -- densities -------------------------------------------------------------------------
+
+    def _log_p(self, U):
+        """``log p_u`` at the particles (points outside a box are not evaluated)."""
+        X = self.offset + self.scale * U
+        inside = self.reference.contains(X)
+        values = np.full(U.shape[0], -math.inf)
+        if inside.any():
+            subset = X[inside]
+            values[inside] = self.target(self._to_backend(subset))
+        return values + self.log_jacobian
+
+    def _to_backend(self, X):
+        return X if self.backend is None else self.backend.asarray(X)
+
+    @staticmethod
+    def _log_normal(U):
+        return -0.5 * np.sum(U * U, axis=1) - 0.5 * U.shape[1] * _LOG_2PI
+
+    def _log_gamma(self, alpha, U, log_p):
+        with np.errstate(invalid="ignore"):
+            value = (1.0 - alpha) * self._log_normal(U) + alpha * log_p
+        return np.where(np.isneginf(log_p), -math.inf, value)
+
+    # -- the denoiser ----------------------------------------------------------------------
+
+    def _posterior(self, U, log_p, alpha, log_w):
+        """Diffusion Evolution's estimates ``x0_hat`` ``(N, D)`` and, if needed, ``Sigma_hat``."""
+        sq = np.sum(U * U, axis=1)
+        # |u_i - sqrt(a) u_j|^2 = |u_i|^2 - 2 sqrt(a) u_i.u_j + a |u_j|^2
+        distance = sq[:, None] - 2.0 * math.sqrt(alpha) * (U @ U.T) + alpha * sq[None, :]
+        candidate = log_p
+        if self.candidates == "weighted":  # the candidates are draws of gamma_alpha, not uniform
+            with np.errstate(invalid="ignore"):
+                candidate = np.where(np.isneginf(log_p), -math.inf,
+                                     log_w + log_p - self._log_gamma(alpha, U, log_p))
+        logits = candidate[None, :] - distance / (2.0 * (1.0 - alpha))
+        # leave each particle out of its own candidates: the estimate is then a smooth function
+        # of the particle given the others (the transport's Jacobian is exact)
+        np.fill_diagonal(logits, -math.inf)
+        logits -= logsumexp(logits, axis=1, keepdims=True)
+        W = np.exp(logits)
+        mean = W @ U
+        if self.kernel == "first":
+            return mean, None
+        second = (W @ (U[:, :, None] * U[:, None, :]).reshape(U.shape[0], -1)).reshape(
+            U.shape[0], U.shape[1], U.shape[1])
+        cov = second - mean[:, :, None] * mean[:, None, :]
+        cov = 0.5 * (cov + np.swapaxes(cov, 1, 2))
+        return mean, cov
+
+    def _step(self, U, log_p, alpha, alpha_next, log_w):
+        """One denoising move; returns ``(U', log M(U' | U))`` (transport: ``-log|det J|``)."""
+        mean, cov = self._posterior(U, log_p, alpha, log_w)
+        dim = U.shape[1]
+        if self.kernel == "transport":
+            b = math.sqrt((1.0 - alpha_next) / (1.0 - alpha))
+            a = math.sqrt(alpha_next) - b * math.sqrt(alpha)
+            moved = a * mean + b * U
+            jacobian = b * np.eye(dim)[None] + (a * math.sqrt(alpha) / (1.0 - alpha)) * cov
+            sign, log_det = np.linalg.slogdet(jacobian)
+            log_det = np.where(sign > 0, log_det, -math.inf)
+            return moved, -log_det
+        ratio = alpha / alpha_next
+        c0 = math.sqrt(alpha_next) * (1.0 - ratio) / (1.0 - alpha)
+        c1 = math.sqrt(ratio) * (1.0 - alpha_next) / (1.0 - alpha)
+        var = (1.0 - alpha_next) * (1.0 - ratio) / (1.0 - alpha)
+        centre = c0 * mean + c1 * U
+        noise = self.generator.standard_normal(U.shape)
+        if self.kernel == "first":
+            moved = centre + math.sqrt(var) * noise
+            log_m = -0.5 * np.sum(noise * noise, axis=1) - 0.5 * dim * (_LOG_2PI + math.log(var))
+            return moved, log_m
+        C = var * np.eye(dim)[None] + (c0 * c0) * cov
+        L = np.linalg.cholesky(C + 1e-12 * np.eye(dim)[None])
+        moved = centre + np.einsum("nij,nj->ni", L, noise)
+        log_det = 2.0 * np.sum(np.log(np.diagonal(L, axis1=1, axis2=2)), axis=1)
+        log_m = -0.5 * np.sum(noise * noise, axis=1) - 0.5 * dim * _LOG_2PI - 0.5 * log_det
+        return moved, log_m
+
+    def _log_backward(self, U, moved, alpha, alpha_next):
+        """``log L(U | moved)``: the forward noising kernel from ``alpha_next`` back to ``alpha``."""
+        ratio = alpha / alpha_next
+        var = 1.0 - ratio
+        diff = U - math.sqrt(ratio) * moved
+        return -0.5 * np.sum(diff * diff, axis=1) / var - 0.5 * U.shape[1] * (_LOG_2PI
+                                                                              + math.log(var))
+
+    # -- the run ---------------------------------------------------------------------------
+
+    def run(self, bar=None):
+        """Carry ``N(0, I)`` to the target; see the module's docstring.
+
+        Returns
+        -------
+        SMCRun
+            ``betas`` holds the levels ``alpha`` visited, ``acceptance`` the ESS
+            fraction after each step.
+        """
+        start = self.target.nfev
+        dim = self.offset.shape[0]
+        U = self.generator.standard_normal((self.n, dim))
+        log_p = self._log_p(U)
+        log_w = np.full(self.n, -math.log(self.n))
+        alpha = float(self.alphas[0])
+        increment = self._log_gamma(alpha, U, log_p) - self._log_normal(U)
+        log_z = log_mean_exp(increment, log_w)
+        log_w = np.log(normalised(log_w + increment))
+        levels, ess_history = [alpha], []
+        for alpha_next in [float(a) for a in self.alphas[1:]]:
+            weights = np.exp(log_w)
+            if effective_sample_size(weights) < self.resample * self.n:
+                index = systematic_resample(weights, self.generator)
+                U, log_p = U[index], log_p[index]
+                log_w = np.full(self.n, -math.log(self.n))
+            moved, log_kernel = self._step(U, log_p, alpha, alpha_next, log_w)
+            log_p_moved = self._log_p(moved)
+            if self.kernel == "transport":
+                increment = (self._log_gamma(alpha_next, moved, log_p_moved) - log_kernel
+                             - self._log_gamma(alpha, U, log_p))
+            else:
+                increment = (self._log_gamma(alpha_next, moved, log_p_moved)
+                             + self._log_backward(U, moved, alpha, alpha_next)
+                             - self._log_gamma(alpha, U, log_p) - log_kernel)
+            increment = np.where(np.isnan(increment), -math.inf, increment)
+            log_z += log_mean_exp(increment, log_w)
+            if log_z == -math.inf:
+                raise ValueError("every particle reached zero weight; give a reference that "
+                                 "covers the target's mass")
+            log_w = np.log(normalised(log_w + increment))
+            U, log_p, alpha = moved, log_p_moved, alpha_next
+            levels.append(alpha)
+            ess_history.append(effective_sample_size(np.exp(log_w)) / self.n)
+            if bar is not None:
+                bar.update(alpha - bar.n)
+        # the cleanest level is not quite 1: reweight to the target itself
+        increment = (1.0 - alpha) * (log_p - self._log_normal(U))
+        increment = np.where(np.isnan(increment), -math.inf, increment)
+        log_z += log_mean_exp(increment, log_w)
+        with np.errstate(divide="ignore"):
+            log_w = np.log(normalised(log_w + increment))
+        levels.append(1.0)
+        if bar is not None:
+            bar.update(1.0 - bar.n)
+        X = self.offset + self.scale * U
+        return SMCRun(X, log_w, log_z, np.array(levels), np.array(ess_history),
+                      self.target.nfev - start)
