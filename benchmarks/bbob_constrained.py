@@ -110,7 +110,7 @@ def _targets(records, methods):
         for dim in sorted({r["dimension"] for r in records}):
             ours, total = counts.get((method, dim, "all"), (0, 0))
             ref, ref_total = counts.get(("pycma", dim, "all"), (0, 0))
-            rows.append([bbob_report.display_name(method), str(dim), f"{ours}/{total}",
+            rows.append([bbob_report.display_name(method, SUITE), str(dim), f"{ours}/{total}",
                          f"{ref}/{ref_total}", f"{ours - ref:+d}", "yes" if ours >= ref else "no"])
     return markdown_table(["method", "D", "pairs solved", "pycma (ConstrainedFitnessAL)",
                            "difference", "goal (>= pycma) met"], rows, "lrrrrl")

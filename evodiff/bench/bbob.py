@@ -53,7 +53,8 @@ from .workers import run_tasks
 
 __all__ = ["BBOB_DIMENSIONS", "BBOB_INSTANCES", "BBOB_FUNCTIONS", "BBOB_BUDGET_MULTIPLIER",
            "SUITE_FUNCTIONS", "FUNCTION_GROUPS", "CONSTRAINED_GROUPS", "SUITE_GROUPS",
-           "REFERENCE_METHODS", "RECORD_KEYS", "run_bbob", "read_records", "exdata_folder"]
+           "REFERENCE_METHODS", "REFERENCE_LABELS", "RECORD_KEYS", "run_bbob", "read_records",
+           "exdata_folder"]
 
 #: Defaults of ``evodiff bench --suite bbob``.
 BBOB_DIMENSIONS = (2, 3, 5, 10, 20)
@@ -88,6 +89,10 @@ SUITE_GROUPS = {"bbob": FUNCTION_GROUPS, "bbob-constrained": CONSTRAINED_GROUPS}
 #: Methods run by the harness that are not evodiff optimisers (on bbob-constrained pycma
 #: optimises ``cma.ConstrainedFitnessAL``).
 REFERENCE_METHODS = {"pycma": "pycma IPOP-CMA-ES"}
+
+#: The labels of the reference methods on each suite.
+REFERENCE_LABELS = {"bbob": REFERENCE_METHODS,
+                    "bbob-constrained": {"pycma": "pycma IPOP-CMA-ES, ConstrainedFitnessAL"}}
 
 #: Columns of ``runs.csv``, one row per (method, function, dimension, instance).
 RECORD_KEYS = ("method", "function", "dimension", "instance", "evaluations", "target_hit",
@@ -240,7 +245,7 @@ def _run_task(method, suite, function, dimension, instances, budget_multiplier, 
     """Every instance of one (method, function, dimension), observed into its own folder."""
     cocoex = _import_cocoex()
     cocoex.log_level("warning")
-    label = REFERENCE_METHODS.get(method) or method_label(method)
+    label = REFERENCE_LABELS[suite].get(method) or method_label(method)
     folder = f"{method}/f{function:02d}-d{dimension:02d}"
     records = []
     with _working_directory(out):

@@ -17,15 +17,15 @@ from pathlib import Path
 import numpy as np
 
 from ..registry import method_label
-from .bbob import REFERENCE_METHODS, SUITE_FUNCTIONS, SUITE_GROUPS, exdata_folder
+from .bbob import REFERENCE_LABELS, SUITE_FUNCTIONS, SUITE_GROUPS, exdata_folder
 
 __all__ = ["display_name", "render", "solved_fractions", "solved_table",
            "evaluations_to_target"]
 
 
-def display_name(method):
-    """The label of a method in tables: pycma's, or the registry's."""
-    return REFERENCE_METHODS.get(method) or method_label(method)
+def display_name(method, suite="bbob"):
+    """The label of a method in tables: the suite's reference label, or the registry's."""
+    return REFERENCE_LABELS[suite].get(method) or method_label(method)
 
 
 def render(out, methods, *, figure_folder=None, log=None):
@@ -139,7 +139,8 @@ def solved_table(records, *, groups=None, suite="bbob"):
             for group in groups:
                 solved, total = counts.get((method, dim, group), (0, 0))
                 cells.append(f"{solved / total:.2f} ({solved}/{total})" if total else "-")
-            lines.append(f"| {dim} | {display_name(method)} | " + " | ".join(cells) + " |")
+            lines.append(f"| {dim} | {display_name(method, suite)} | " + " | ".join(cells)
+                         + " |")
     return "\n".join(lines)
 
 
