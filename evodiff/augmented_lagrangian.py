@@ -4,7 +4,7 @@ After Atamna, Auger and Hansen ("Augmented Lagrangian constraint handling
 for CMA-ES", GECCO 2016; "Linearly convergent evolution strategies via
 augmented Lagrangian constraint handling", FOGA 2017) and the adaptation of
 the penalty factors in pycma's ``ConstrainedFitnessAL``.  A generation is
-ranked by
+ranked by::
 
     h(x) = f(x) + sum_i p_i(g_i(x)),
     p_i(g) = lam_i g + mu_i g^2 / 2     if lam_i + mu_i g >= 0,
