@@ -346,8 +346,8 @@ def test_run_one_rejects_bad_input():
 def test_methods_and_suites_are_as_documented():
     assert tuple(method_names()) == ("diffevo", "latent-diffevo", "cmaes", "openes", "pepg",
                                      "map-elites", "diffevo-restarts", "diffevo-niching")
-    assert tuple(SUITES) == ("paper", "standard", "standard-shifted", "bbob", "cec2013-niching",
-                            "binary")
+    assert tuple(SUITES) == ("paper", "standard", "standard-shifted", "bbob", "bbob-constrained",
+                            "cec2013-niching", "binary")
     assert [name for name, suite in SUITES.items() if suite.generic] == [
         "paper", "standard", "standard-shifted"]
     names = [p.name for p in SUITES["standard"].problems]
