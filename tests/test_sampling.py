@@ -193,3 +193,34 @@ def test_the_diffusion_sampler_refuses_bad_settings():
         sample(lambda x: 0.0, x0=[0.0], method="diffusion", options={"kernel": "third"})
     with pytest.raises(ValueError, match="candidates must be one of"):
         sample(lambda x: 0.0, x0=[0.0], method="diffusion", options={"candidates": "all"})
+
+
+
+# ---- array backends --------------------------------------------------------------------
+
+def test_tempered_smc_runs_on_any_array_api_backend():
+    pytest.importorskip("array_api_strict")
+    import array_api_strict as xp
+
+    strict = sample(lambda X: -0.5 * xp.sum(X * X, axis=1), x0=np.zeros(2), sigma=3.0,
+                    vectorized=True, n=300, rng=0, repeats=2, backend="array_api_strict")
+    plain = sample(lambda X: -0.5 * np.sum(X * X, axis=1), x0=np.zeros(2), sigma=3.0,
+                   vectorized=True, n=300, rng=0, repeats=2)
+    assert strict.log_z == plain.log_z
+    np.testing.assert_array_equal(strict.x, plain.x)
+
+
+@pytest.mark.gpu
+def test_tempered_smc_runs_on_cupy():
+    from tests.conftest import cupy_available
+
+    if not cupy_available():
+        pytest.skip("needs CuPy and a CUDA GPU")
+    import cupy
+
+    log_density, log_z = _gaussian([1.0, -1.0], [0.5, 2.0])
+    res = sample(lambda X: -0.5 * cupy.sum(((X - cupy.asarray([1.0, -1.0]))
+                                             / cupy.asarray([0.5, 2.0])) ** 2, axis=1),
+                 x0=np.zeros(2), sigma=4.0, vectorized=True, n=2000, rng=0, backend="cupy")
+    assert isinstance(res.x, np.ndarray)
+    assert res.log_z == pytest.approx(log_z, abs=0.05)
