@@ -224,3 +224,47 @@ def test_tempered_smc_runs_on_cupy():
                  x0=np.zeros(2), sigma=4.0, vectorized=True, n=2000, rng=0, backend="cupy")
     assert isinstance(res.x, np.ndarray)
     assert res.log_z == pytest.approx(log_z, abs=0.05)
+
+
+# ---- checkpoints -----------------------------------------------------------------------
+
+def test_a_resumed_call_equals_the_uninterrupted_one(tmp_path):
+    log_density, _ = _gaussian([0.0, 0.0], [1.0, 1.0])
+    common = dict(x0=[0.0, 0.0], sigma=3.0, vectorized=True, n=200, rng=1)
+    whole = sample(log_density, repeats=3, **common)
+    path = tmp_path / "runs.npz"
+    sample(log_density, repeats=2, checkpoint=path, **common)  # stopped after two runs
+    resumed = sample(log_density, repeats=3, resume=path, checkpoint=path, **common)
+    assert resumed.log_z == whole.log_z and resumed.nfev == whole.nfev
+    np.testing.assert_array_equal(resumed.x, whole.x)
+    np.testing.assert_array_equal(resumed.weights, whole.weights)
+    again = sample(log_density, repeats=3, resume=path, **common)  # nothing left to run
+    assert again.log_z == whole.log_z
+
+
+@pytest.mark.parametrize("change, match", [
+    ({"rng": 2}, "another rng"),
+    ({"sigma": 2.0}, r"other arguments \(reference\)"),
+    ({"n": 100}, r"other arguments \(n\)"),
+    ({"method": "diffusion"}, r"other arguments \(method\)"),
+    ({"repeats": 1}, "more than repeats=1"),
+])
+def test_a_checkpoint_of_another_call_is_refused(tmp_path, change, match):
+    log_density, _ = _gaussian([0.0], [1.0])
+    common = dict(x0=[0.0], sigma=3.0, vectorized=True, n=200, rng=1, repeats=2)
+    path = tmp_path / "runs.npz"
+    sample(log_density, checkpoint=path, **common)
+    with pytest.raises(ValueError, match=match):
+        sample(log_density, resume=path, **{**common, **change})
+
+
+def test_bad_checkpoint_files_are_refused(tmp_path):
+    log_density, _ = _gaussian([0.0], [1.0])
+    with pytest.raises(FileNotFoundError, match="no checkpoint"):
+        sample(log_density, x0=[0.0], vectorized=True, resume=tmp_path / "none.npz")
+    garbage = tmp_path / "garbage.npz"
+    garbage.write_bytes(b"not a zip")
+    with pytest.raises(ValueError, match="not a checkpoint of evodiff.sample"):
+        sample(log_density, x0=[0.0], vectorized=True, resume=garbage)
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        sample(log_density, x0=[0.0], vectorized=True, checkpoint=tmp_path / "no" / "c.npz")

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from tqdm.auto import tqdm
 
 from ..backend import Backend
 from ..randomness import spawn_generators
 from ..space import _vector, parse_bounds
 from ..validation import check_bool, check_choice, check_int
+from .checkpoint import load_runs, save_runs, stream_fingerprint
 from .diffusion import DiffusionSMC
 from .reference import BoxReference, GaussianReference
 from .result import pool_runs
@@ -40,7 +43,7 @@ def _reference(bounds, x0, sigma):
 
 def sample(log_density, bounds=None, *, x0=None, sigma=None, n=1000, method="smc", beta=None,
            vectorized=False, args=(), rng=None, repeats=4, progress=False, backend="numpy",
-           dtype="float64", options=None):
+           dtype="float64", options=None, checkpoint=None, resume=None):
     """Draw weighted samples of ``p(x)`` known up to a constant, and estimate ``log Z``.
 
     Parameters
@@ -80,6 +83,12 @@ def sample(log_density, bounds=None, *, x0=None, sigma=None, n=1000, method="smc
     options : dict, optional
         Settings of the method (``'smc'``: ``ess``, ``moves``, ``resample``;
         ``'diffusion'``: ``kernel``, ``steps``, ``resample``, ``candidates``).
+    checkpoint : str or path, optional
+        Save the finished runs there after each one
+        (:mod:`evodiff.sampling.checkpoint`).
+    resume : str or path, optional
+        Load the runs a call with the same arguments and ``rng`` saved, and
+        compute only the missing ones (the result is the uninterrupted one).
 
     Returns
     -------
@@ -109,15 +118,32 @@ def sample(log_density, bounds=None, *, x0=None, sigma=None, n=1000, method="smc
     array_backend = Backend(backend, dtype)
     sampler_class = SAMPLERS[method][0]
     generators = spawn_generators(rng, repeats)
-    runs = []
-    with tqdm(total=float(repeats), disable=not progress, desc=f"sample ({method})",
-              unit="run", bar_format="{l_bar}{bar}| {n:.2f}/{total:.0f} runs") as bar:
-        for k, generator in enumerate(generators):
-            sampler = sampler_class(target, reference, n, generator, backend=array_backend,
+    description = {"method": method, "n": n, "dim": reference.dim, "beta": beta,
+                   "options": dict(options or {}), "reference": _describe(reference),
+                   "streams": [stream_fingerprint(g) for g in generators]}
+    if checkpoint is not None and not Path(checkpoint).expanduser().resolve().parent.is_dir():
+        raise FileNotFoundError(f"checkpoint: the folder of {str(checkpoint)!r} does not exist")
+    runs = [] if resume is None else load_runs(resume, description)
+    if len(runs) > repeats:
+        raise ValueError(f"resume: the checkpoint holds {len(runs)} runs, more than "
+                         f"repeats={repeats}")
+    with tqdm(total=float(repeats), initial=float(len(runs)), disable=not progress,
+              desc=f"sample ({method})", unit="run",
+              bar_format="{l_bar}{bar}| {n:.2f}/{total:.0f} runs") as bar:
+        for k in range(len(runs), repeats):
+            sampler = sampler_class(target, reference, n, generators[k], backend=array_backend,
                                     **(options or {}))
-            inner = _Offset(bar, k)
-            runs.append(sampler.run(inner))
+            runs.append(sampler.run(_Offset(bar, k)))
+            if checkpoint is not None:
+                save_runs(checkpoint, description, runs)
     return pool_runs(runs, method)
+
+
+def _describe(reference):
+    """What fixes a reference (for the checkpoint's description)."""
+    if isinstance(reference, BoxReference):
+        return {"low": reference.low.tolist(), "high": reference.high.tolist()}
+    return {"mean": reference.mean.tolist(), "sigma": reference.sigma.tolist()}
 
 
 class _Offset:

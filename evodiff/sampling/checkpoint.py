@@ -1,0 +1,100 @@
+"""Checkpoints of :func:`evodiff.sample`: the finished runs, saved after each one.
+
+A sampling call is ``repeats`` independent runs, each from its own random
+stream spawned from ``rng``.  After every finished run the file at
+``checkpoint`` is replaced (atomically: a temporary file, then
+:func:`os.replace`) by a NumPy ``.npz`` archive of the runs finished so far
+and a JSON description of the call (method, particles, dimension, options,
+the fingerprint of each run's stream).  ``resume=path`` loads those runs,
+checks that the call matches (the same arguments and ``rng``) and computes
+only the missing ones: the result equals that of an uninterrupted call, bit
+for bit.  Nothing is unpickled.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+
+from ..jsonvalues import to_plain
+from .smc import SMCRun
+
+__all__ = ["stream_fingerprint", "save_runs", "load_runs"]
+
+_FORMAT = "evodiff-sample-runs"
+_KEYS = ("x", "log_weights", "betas", "acceptance")
+
+
+def stream_fingerprint(generator):
+    """A short digest of a generator's state (which stream a run draws from)."""
+    state = json.dumps(generator.bit_generator.state, sort_keys=True, default=int)
+    return hashlib.sha256(state.encode()).hexdigest()[:16]
+
+
+def save_runs(path, description, runs):
+    """Write ``runs`` (SMCRun objects) and the call's ``description`` (a dict) to ``path``."""
+    path = Path(path)
+    arrays = {"__description__": np.frombuffer(
+        json.dumps({"format": _FORMAT, **to_plain(description)}).encode(), dtype=np.uint8)}
+    for k, run in enumerate(runs):
+        for key in _KEYS:
+            arrays[f"run{k}.{key}"] = np.asarray(getattr(run, key), dtype=np.float64)
+        arrays[f"run{k}.scalars"] = np.array([run.log_z, run.nfev], dtype=np.float64)
+    temporary = path.with_name(f".{path.name}.tmp")
+    with open(temporary, "wb") as handle:
+        np.savez(handle, **arrays)
+    os.replace(temporary, path)
+
+
+def load_runs(path, description):
+    """The runs saved at ``path``, after checking that ``description`` matches the saved one.
+
+    Raises
+    ------
+    FileNotFoundError
+        When there is no file.
+    ValueError
+        When the file is not a sampling checkpoint, or was written by a call
+        with other arguments (the differing ones are named).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"resume: no checkpoint at {str(path)!r}")
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            saved = json.loads(bytes(data["__description__"]).decode())
+            arrays = {name: data[name] for name in data.files}
+    except (OSError, ValueError, KeyError, json.JSONDecodeError) as exc:
+        raise ValueError(f"resume: {str(path)!r} is not a checkpoint of evodiff.sample") from exc
+    if saved.pop("format", None) != _FORMAT:
+        raise ValueError(f"resume: {str(path)!r} is not a checkpoint of evodiff.sample")
+    current = to_plain(description)
+    streams = saved.pop("streams", [])
+    wanted = current.get("streams", [])
+    differing = sorted(key for key in set(saved) | set(current) - {"streams"}
+                       if key != "streams" and saved.get(key) != current.get(key))
+    if differing:
+        raise ValueError(f"resume: {str(path)!r} was written by a call with other arguments "
+                         f"({', '.join(differing)})")
+    if streams[:len(wanted)] != wanted[:len(streams)]:
+        raise ValueError(f"resume: {str(path)!r} was written with another rng (its runs drew "
+                         "from other random streams)")
+    runs = []
+    for k in range(len(streams)):
+        try:
+            values = {key: np.asarray(arrays[f"run{k}.{key}"]) for key in _KEYS}
+            log_z, nfev = arrays[f"run{k}.scalars"]
+        except KeyError as exc:
+            raise ValueError(f"resume: {str(path)!r} misses the arrays of run {k}") from exc
+        n, dim = current["n"], current["dim"]
+        if (values["x"].shape != (n, dim) or values["log_weights"].shape != (n,)
+                or not np.isfinite(log_z) or not np.all(np.isfinite(values["x"]))):
+            raise ValueError(f"resume: {str(path)!r} holds a run {k} of the wrong shape or with "
+                             "non-finite values")
+        runs.append(SMCRun(values["x"], values["log_weights"], float(log_z), values["betas"],
+                           values["acceptance"], int(nfev)))
+    return runs
