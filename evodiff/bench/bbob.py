@@ -223,7 +223,7 @@ def _run_pycma(problem, budget, seed):
 
 
 def _run_one(method, suite, coco_problem, budget, stream, handling):
-    """One observed run; returns ``(evaluations used, restarts)``."""
+    """One observed run; returns ``(the budgeted problem, restarts)``."""
     if suite == "bbob-constrained":
         from .bbob_constrained import (
             BudgetedConstrainedProblem,
