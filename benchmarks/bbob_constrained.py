@@ -158,12 +158,12 @@ def main(argv=None):
                         help="budget multipliers of --tuning")
     args = parser.parse_args(argv)
     start_load, started = load_average(), time.localtime()
+    command = script_command("benchmarks/bbob_constrained.py",
+                             [a for a in (argv if argv is not None else sys.argv[1:])
+                              if a != "--reuse"])
     if args.tuning:
         table = _tuning(args)
         if args.markdown:
-            command = script_command("benchmarks/bbob_constrained.py",
-                                     [a for a in (argv if argv is not None else sys.argv[1:])
-                                      if a != "--reuse"])
             note = ("bbob-constrained instances 1-5, 5-D, pairs solved to f - f_opt <= 1e-8 "
                     "(objective plus constraint evaluations counted)"
                     + ("; table rebuilt from the saved runs" if args.reuse else ""))
@@ -180,9 +180,6 @@ def main(argv=None):
     targets = _targets(records, methods) if "pycma" in methods else ""
     print(targets)
     if args.markdown:
-        command = script_command("benchmarks/bbob_constrained.py",
-                                 [a for a in (argv if argv is not None else sys.argv[1:])
-                                  if a != "--reuse"])
         instances = f"{min(args.instances)}-{max(args.instances)}"
         note = (f"bbob-constrained instances {instances}, budget {args.budget_multiplier:g} D "
                 f"(objective plus constraint evaluations), target f - f_opt <= 1e-8 at a "

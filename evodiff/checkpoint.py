@@ -44,16 +44,15 @@ True
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 import os
-import secrets
 
 import array_api_compat
 import numpy as np
 
 from .algorithms.base import Optimizer
+from .atomic_files import write_atomically
 from .backend import to_numpy
 from .jsonvalues import to_plain
 from .state import setting_mismatch
@@ -133,7 +132,7 @@ def save(optimizer, path, extra=None):
         meta[section], meta["arrays"][section] = _split(section, sections[section], arrays)
     text = json.dumps(meta, allow_nan=True, sort_keys=True)
     arrays[_META] = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
-    _write_atomically(os.fspath(path), arrays)
+    write_atomically(os.fspath(path), arrays)
 
 
 def _split(section, values, arrays):
@@ -161,64 +160,6 @@ def _is_array(value):
         return array_api_compat.is_array_api_obj(value) and not isinstance(value, np.generic)
     except Exception:  # an unusual object that the check cannot inspect
         return False
-
-
-def _write_atomically(path, arrays):
-    """Write ``arrays`` as an ``.npz`` archive to a temporary file, then move it to ``path``."""
-    directory = os.path.dirname(os.path.abspath(path))
-    _remove_stale_temporaries(directory, os.path.basename(path))
-    temporary = os.path.join(
-        directory, f".{os.path.basename(path)}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    descriptor = os.open(temporary, flags, 0o666)
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            np.savez(handle, **arrays)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.remove(temporary)
-        raise
-    _sync_directory(directory)
-
-
-def _remove_stale_temporaries(directory, name):
-    """Delete the temporary files of ``name`` left by writers that were killed.
-
-    A temporary file is named ``.NAME.PID.HEX.tmp``; it is stale when no
-    process ``PID`` runs any more (on POSIX; elsewhere nothing is removed).
-    """
-    if os.name != "posix":
-        return
-    prefix = f".{name}."
-    with contextlib.suppress(OSError):
-        for entry in os.listdir(directory):
-            if not (entry.startswith(prefix) and entry.endswith(".tmp")):
-                continue
-            pid = entry[len(prefix):].split(".")[0]
-            if not pid.isdigit() or int(pid) == os.getpid():
-                continue
-            try:
-                os.kill(int(pid), 0)
-            except ProcessLookupError:
-                with contextlib.suppress(OSError):
-                    os.remove(os.path.join(directory, entry))
-            except OSError:
-                continue  # the process exists (another user's): leave its file
-
-
-def _sync_directory(directory):
-    """Make the rename durable where the platform allows it (POSIX)."""
-    if os.name != "posix":
-        return
-    with contextlib.suppress(OSError):
-        descriptor = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(descriptor)
-        finally:
-            os.close(descriptor)
 
 
 # -- reading ---------------------------------------------------------------------------

@@ -109,6 +109,16 @@ def test_bad_input_is_refused_clearly(kwargs, error, match):
         sample(log_density, **arguments)
 
 
+def test_the_geometric_path_density():
+    from evodiff.sampling.weights import geometric_log_density
+
+    log_ref, log_p = np.array([-1.0, -2.0, -3.0]), np.array([-5.0, -np.inf, 0.0])
+    np.testing.assert_allclose(geometric_log_density(0.25, log_ref, log_p),
+                               [0.75 * -1 + 0.25 * -5, -np.inf, 0.75 * -3])
+    # at beta = 0 the target's zeros do not count yet: the path is the reference
+    np.testing.assert_array_equal(geometric_log_density(0.0, log_ref, log_p), log_ref)
+
+
 def test_weights_helpers():
     weights = np.array([0.1, 0.0, 0.6, 0.3])
     counts = np.bincount(systematic_resample(weights, np.random.default_rng(0)), minlength=4)

@@ -53,8 +53,8 @@ from .workers import run_tasks
 
 __all__ = ["BBOB_DIMENSIONS", "BBOB_INSTANCES", "BBOB_FUNCTIONS", "BBOB_BUDGET_MULTIPLIER",
            "SUITE_FUNCTIONS", "FUNCTION_GROUPS", "CONSTRAINED_GROUPS", "SUITE_GROUPS",
-           "REFERENCE_METHODS", "REFERENCE_LABELS", "RECORD_KEYS", "run_bbob", "read_records",
-           "exdata_folder"]
+           "REFERENCE_METHODS", "REFERENCE_LABELS", "RECORD_KEYS", "BudgetedProblem", "run_bbob",
+           "read_records", "exdata_folder"]
 
 #: Defaults of ``evodiff bench --suite bbob``.
 BBOB_DIMENSIONS = (2, 3, 5, 10, 20)
@@ -155,7 +155,7 @@ def _working_directory(path):
         os.chdir(previous)
 
 
-class _BudgetedProblem:
+class BudgetedProblem:
     """A cocoex problem evaluated in populations, never beyond the budget or the final target."""
 
     def __init__(self, problem, budget):
@@ -234,7 +234,7 @@ def _run_one(method, suite, coco_problem, budget, stream, handling):
         if method == "pycma":
             return problem, run_pycma_constrained(problem, budget, stream)
         return problem, run_evodiff_constrained(method, problem, budget, stream, **handling)
-    problem = _BudgetedProblem(coco_problem, budget)
+    problem = BudgetedProblem(coco_problem, budget)
     if method == "pycma":
         return problem, _run_pycma(problem, budget, stream)
     return problem, _run_evodiff(method, problem, budget, stream)
@@ -272,8 +272,8 @@ def _run_task(method, suite, function, dimension, instances, budget_multiplier, 
             coco_problem.free()
         problems.free()
         del observer, coco_problem  # cocoex completes the .info file when the observer goes
-        precisions = _info_precisions(next(iter((Path("exdata") / folder).glob(
-            f"*_f{function}.info")), Path("exdata") / folder / "missing.info"))
+        infos = sorted((Path("exdata") / folder).glob(f"*_f{function}.info"))  # bbob(...)exp_
+        precisions = _info_precisions(infos[0]) if infos else {}
     for record in records:
         record["precision"] = precisions.get(record["instance"], float("nan"))
     return records

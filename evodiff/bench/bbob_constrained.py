@@ -27,11 +27,12 @@ from ..constrained_run import FeasibleRecord
 from ..driver import run
 from ..fitness import NonFiniteObjectiveWarning
 from ..registry import get_method
+from .bbob import BudgetedProblem
 
 __all__ = ["BudgetedConstrainedProblem", "run_evodiff_constrained", "run_pycma_constrained"]
 
 
-class BudgetedConstrainedProblem:
+class BudgetedConstrainedProblem(BudgetedProblem):
     """A cocoex constrained problem evaluated in populations, never beyond the budget.
 
     ``used`` is the objective's plus the constraints' evaluations (COCO's
@@ -40,26 +41,12 @@ class BudgetedConstrainedProblem:
     """
 
     def __init__(self, problem, budget):
-        self.problem = problem
-        self.budget = budget
+        super().__init__(problem, budget)
         self.count = int(problem.number_of_constraints)
 
     @property
     def used(self):
         return int(self.problem.evaluations) + int(self.problem.evaluations_constraints)
-
-    @property
-    def finished(self):
-        return self.used >= self.budget or bool(self.problem.final_target_hit)
-
-    def __call__(self, X):
-        X = np.asarray(X, dtype=np.float64)
-        values = np.full(X.shape[0], math.inf)
-        for i, x in enumerate(X):
-            if self.finished:
-                break
-            values[i] = self.problem(x)
-        return values
 
     def constraints(self, X):
         """``(N, m)`` constraint values ``g <= 0`` (infinite where the budget is spent)."""

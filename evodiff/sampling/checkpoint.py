@@ -2,8 +2,8 @@
 
 A sampling call is ``repeats`` independent runs, each from its own random
 stream spawned from ``rng``.  After every finished run the file at
-``checkpoint`` is replaced (atomically: a temporary file, then
-:func:`os.replace`) by a NumPy ``.npz`` archive of the runs finished so far
+``checkpoint`` is replaced (atomically, as the optimisers' checkpoints
+are: :func:`evodiff.atomic_files.write_atomically`) by a NumPy ``.npz`` archive of the runs finished so far
 and a JSON description of the call (method, particles, dimension, options,
 the fingerprint of each run's stream).  ``resume=path`` loads those runs,
 checks that the call matches (the same arguments and ``rng``) and computes
@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..atomic_files import write_atomically
 from ..jsonvalues import to_plain
 from .smc import SMCRun
 
@@ -44,10 +45,7 @@ def save_runs(path, description, runs):
         for key in _KEYS:
             arrays[f"run{k}.{key}"] = np.asarray(getattr(run, key), dtype=np.float64)
         arrays[f"run{k}.scalars"] = np.array([run.log_z, run.nfev], dtype=np.float64)
-    temporary = path.with_name(f".{path.name}.tmp")
-    with open(temporary, "wb") as handle:
-        np.savez(handle, **arrays)
-    os.replace(temporary, path)
+    write_atomically(os.fspath(path), arrays)
 
 
 def load_runs(path, description):

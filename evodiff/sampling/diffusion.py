@@ -45,7 +45,13 @@ from ..schedules import make_schedule
 from ..validation import check_choice, check_int, check_real
 from .reference import GaussianReference
 from .smc import SMCRun
-from .weights import effective_sample_size, log_mean_exp, normalised, systematic_resample
+from .weights import (
+    effective_sample_size,
+    geometric_log_density,
+    log_mean_exp,
+    normalised,
+    systematic_resample,
+)
 
 __all__ = ["DiffusionSMC", "KERNELS"]
 
@@ -129,9 +135,7 @@ class DiffusionSMC:
         return -0.5 * np.sum(U * U, axis=1) - 0.5 * U.shape[1] * _LOG_2PI
 
     def _log_gamma(self, alpha, U, log_p):
-        with np.errstate(invalid="ignore"):
-            value = (1.0 - alpha) * self._log_normal(U) + alpha * log_p
-        return np.where(np.isneginf(log_p), -math.inf, value)
+        return geometric_log_density(alpha, self._log_normal(U), log_p)
 
     # -- the denoiser ----------------------------------------------------------------------
 

@@ -33,7 +33,14 @@ import numpy as np
 from ..backend import Backend, to_numpy
 from ..randomness import make_sampler
 from ..validation import check_int, check_real
-from .weights import effective_sample_size, log_mean_exp, next_temperature, normalised, systematic_resample
+from .weights import (
+    effective_sample_size,
+    geometric_log_density,
+    log_mean_exp,
+    next_temperature,
+    normalised,
+    systematic_resample,
+)
 
 __all__ = ["TemperedSMC", "SMCRun"]
 
@@ -93,11 +100,6 @@ class TemperedSMC:
         self.draws = make_sampler(generator, self.backend)
         self.scale = 1.0
 
-    def _gamma(self, beta, log_p, log_ref):
-        with np.errstate(invalid="ignore"):
-            value = (1.0 - beta) * log_ref + beta * log_p
-        return np.where(np.isneginf(log_p) & (beta > 0), -math.inf, value)
-
     def _move(self, X, log_p, log_ref, beta, weights):
         """``moves`` Metropolis sweeps at ``beta``; returns the moved state and the acceptance."""
         host = to_numpy(X)
@@ -122,7 +124,8 @@ class TemperedSMC:
                                                          axis=0)
                 log_p_y[chosen] = self.target(subset)
             log_ref_y = self.reference.log_density(host_y)
-            ratio = self._gamma(beta, log_p_y, log_ref_y) - self._gamma(beta, log_p, log_ref)
+            ratio = (geometric_log_density(beta, log_ref_y, log_p_y)
+                     - geometric_log_density(beta, log_ref, log_p))
             with np.errstate(invalid="ignore"):
                 accept = inside & (np.log(self.generator.random(self.n)) < ratio)
             mask = self.backend.asarray(accept[:, None], dtype=xp.bool)

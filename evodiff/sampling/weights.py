@@ -6,8 +6,18 @@ import math
 
 import numpy as np
 
-__all__ = ["log_mean_exp", "normalised", "effective_sample_size", "systematic_resample",
-           "next_temperature"]
+__all__ = ["geometric_log_density", "log_mean_exp", "normalised", "effective_sample_size",
+           "systematic_resample", "next_temperature"]
+
+
+def geometric_log_density(beta, log_reference, log_target):
+    """``(1 - beta) log pi0 + beta log p``: the geometric path at ``beta`` (``-inf`` where
+    ``p`` is zero and ``beta > 0``; the reference itself at ``beta = 0``)."""
+    if beta == 0:
+        return np.array(log_reference, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        value = (1.0 - beta) * log_reference + beta * log_target
+    return np.where(np.isneginf(log_target) & (beta > 0), -math.inf, value)
 
 
 def log_mean_exp(log_values, log_weights=None):
