@@ -115,7 +115,18 @@ class AugmentedLagrangian:
         return F, G
 
     def penalty(self, G):
-        """``sum_i p_i(g_i)`` of each row of ``G`` (NaN constraint values cost +inf)."""
+        """``sum_i p_i(g_i)`` of each row of ``G``.
+
+        Parameters
+        ----------
+        G : array_like, shape (N, m) or (m,)
+            Constraint values, ``g <= 0`` where a constraint holds.
+
+        Returns
+        -------
+        numpy.ndarray
+            One penalty per row; a NaN constraint value costs ``+inf``.
+        """
         G = np.asarray(G, dtype=np.float64)
         lam, mu = self.lam, self.mu
         entered = mu > 0.0
@@ -162,7 +173,15 @@ class AugmentedLagrangian:
         return np.where(np.isnan(h), math.inf, h)
 
     def update(self, F, G):
-        """Adapt ``lam`` and ``mu`` from a generation (``F`` costs, ``G`` constraint values)."""
+        """Adapt ``lam`` and ``mu`` from a generation, after it was ranked by :meth:`fitness`.
+
+        Parameters
+        ----------
+        F : array_like, shape (N,)
+            Objective costs.
+        G : array_like, shape (N, m)
+            Constraint values.
+        """
         F, G = self._checked(F, G)
         h = np.where(np.isfinite(F), F + self.penalty(G), math.inf)
         if not np.isfinite(h).any():

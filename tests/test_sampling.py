@@ -278,3 +278,13 @@ def test_bad_checkpoint_files_are_refused(tmp_path):
         sample(log_density, x0=[0.0], vectorized=True, resume=garbage)
     with pytest.raises(FileNotFoundError, match="does not exist"):
         sample(log_density, x0=[0.0], vectorized=True, checkpoint=tmp_path / "no" / "c.npz")
+
+
+@pytest.mark.parametrize("build, match", [
+    (lambda: TwoModeMixture(0), "dim must be"),
+    (lambda: TwoModeMixture(2, separation=0.0), "separation must be"),
+    (lambda: ManyWell(0), "dim must be"),
+])
+def test_bad_targets_are_refused(build, match):
+    with pytest.raises(ValueError, match=match):
+        build()

@@ -156,7 +156,14 @@ def _working_directory(path):
 
 
 class BudgetedProblem:
-    """A cocoex problem evaluated in populations, never beyond the budget or the final target."""
+    """A cocoex problem evaluated in populations, never beyond the budget or the final target.
+
+    Parameters
+    ----------
+    problem : cocoex.Problem
+    budget : int
+        Evaluations the run may spend (``used`` counts them as COCO does).
+    """
 
     def __init__(self, problem, budget):
         self.problem = problem

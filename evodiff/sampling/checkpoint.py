@@ -31,13 +31,30 @@ _KEYS = ("x", "log_weights", "betas", "acceptance")
 
 
 def stream_fingerprint(generator):
-    """A short digest of a generator's state (which stream a run draws from)."""
+    """A short digest of a generator's state (which stream a run draws from).
+
+    Parameters
+    ----------
+    generator : numpy.random.Generator
+
+    Returns
+    -------
+    str
+    """
     state = json.dumps(generator.bit_generator.state, sort_keys=True, default=int)
     return hashlib.sha256(state.encode()).hexdigest()[:16]
 
 
 def save_runs(path, description, runs):
-    """Write ``runs`` (SMCRun objects) and the call's ``description`` (a dict) to ``path``."""
+    """Write the finished runs and the call's description to ``path`` (atomically).
+
+    Parameters
+    ----------
+    path : str or path
+    description : dict
+        What fixes the call (plain values; ``streams``: the runs' fingerprints).
+    runs : list of SMCRun
+    """
     path = Path(path)
     arrays = {"__description__": np.frombuffer(
         json.dumps({"format": _FORMAT, **to_plain(description)}).encode(), dtype=np.uint8)}

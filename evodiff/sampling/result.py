@@ -52,7 +52,19 @@ class SampleResult(_Result):
 
 
 def pool_runs(runs, method):
-    """Pool independent runs (objects with ``x``, ``log_weights``, ``log_z``, ``nfev``)."""
+    """Pool independent runs into one :class:`SampleResult`.
+
+    Parameters
+    ----------
+    runs : list
+        Objects with ``x``, ``log_weights`` (normalised), ``log_z`` and ``nfev``
+        (:class:`~evodiff.sampling.smc.SMCRun`).
+    method : str
+
+    Returns
+    -------
+    SampleResult
+    """
     log_z = np.array([run.log_z for run in runs], dtype=np.float64)
     top = float(np.max(log_z))
     scaled = np.exp(log_z - top)

@@ -11,8 +11,20 @@ __all__ = ["geometric_log_density", "log_mean_exp", "normalised", "effective_sam
 
 
 def geometric_log_density(beta, log_reference, log_target):
-    """``(1 - beta) log pi0 + beta log p``: the geometric path at ``beta`` (``-inf`` where
-    ``p`` is zero and ``beta > 0``; the reference itself at ``beta = 0``)."""
+    """``(1 - beta) log pi0 + beta log p``: the geometric path at ``beta``.
+
+    Parameters
+    ----------
+    beta : float
+        In [0, 1].
+    log_reference, log_target : numpy.ndarray, shape (N,)
+        ``log pi0`` and ``log p`` at the same points (``-inf`` allowed in ``log p``).
+
+    Returns
+    -------
+    numpy.ndarray, shape (N,)
+        ``-inf`` where ``p`` is zero and ``beta > 0``; ``log pi0`` at ``beta = 0``.
+    """
     if beta == 0:
         return np.array(log_reference, dtype=np.float64)
     with np.errstate(invalid="ignore"):
@@ -23,7 +35,16 @@ def geometric_log_density(beta, log_reference, log_target):
 def log_mean_exp(log_values, log_weights=None):
     """``log sum_i W_i exp(v_i)`` with ``W`` the normalised weights (uniform by default).
 
-    ``-inf`` when every term is zero.
+    Parameters
+    ----------
+    log_values : numpy.ndarray, shape (N,)
+    log_weights : numpy.ndarray, shape (N,), optional
+        Normalised log-weights ``log W``.
+
+    Returns
+    -------
+    float
+        ``-inf`` when every term is zero.
     """
     v = np.asarray(log_values, dtype=np.float64)
     if log_weights is None:
@@ -36,7 +57,21 @@ def log_mean_exp(log_values, log_weights=None):
 
 
 def normalised(log_weights):
-    """Weights ``exp(log w) / sum exp(log w)`` (raises when all are zero)."""
+    """Weights ``exp(log w) / sum exp(log w)``.
+
+    Parameters
+    ----------
+    log_weights : numpy.ndarray, shape (N,)
+
+    Returns
+    -------
+    numpy.ndarray, shape (N,)
+
+    Raises
+    ------
+    ValueError
+        When every weight is zero.
+    """
     log_weights = np.asarray(log_weights, dtype=np.float64)
     top = float(np.max(log_weights))
     if top == -math.inf:
@@ -47,13 +82,32 @@ def normalised(log_weights):
 
 
 def effective_sample_size(weights):
-    """Kish's effective sample size ``1 / sum w_i^2`` of normalised weights."""
+    """Kish's effective sample size ``1 / sum w_i^2`` of normalised weights.
+
+    Parameters
+    ----------
+    weights : numpy.ndarray, shape (N,)
+
+    Returns
+    -------
+    float
+    """
     weights = np.asarray(weights, dtype=np.float64)
     return float(1.0 / np.sum(weights * weights))
 
 
 def systematic_resample(weights, generator):
-    """Indices of a systematic resampling of normalised ``weights`` (one uniform draw)."""
+    """Indices of a systematic resampling of normalised ``weights`` (one uniform draw).
+
+    Parameters
+    ----------
+    weights : numpy.ndarray, shape (N,)
+    generator : numpy.random.Generator
+
+    Returns
+    -------
+    numpy.ndarray of int, shape (N,)
+    """
     count = weights.shape[0]
     positions = (generator.random() + np.arange(count)) / count
     cumulative = np.cumsum(weights)
