@@ -13,11 +13,25 @@ Each step
    ``Z``, the product of the means);
 3. resamples systematically when the ESS falls below ``resample`` times the
    particles;
-4. moves every particle by ``moves`` sweeps of random-walk Metropolis that
-   leave ``gamma_beta'`` invariant, with the proposal covariance
-   ``(2.38^2 / D) s^2 Cov`` of the weighted particles and the scale ``s``
-   adapted towards an acceptance rate between 0.15 and 0.35 (no gradient is
-   needed; a proposal outside a box reference is rejected unevaluated).
+4. moves every particle by ``moves`` sweeps of Metropolis-Hastings that
+   leave ``gamma_beta'`` invariant (no gradient is needed; a proposal
+   outside a box reference is rejected unevaluated).  With
+   ``proposal='mixture'`` (the default) every other sweep, the first
+   included, proposes *independently* from a Gaussian mixture fitted to the
+   particles (South, Pettitt and Drovandi, 2019; a joint mixture or a
+   product of one-dimensional ones, whichever predicts held-out particles
+   better; :mod:`evodiff.sampling.mixture`), so that particles can change
+   modes and each mode's share returns to the tempered target's at every
+   step; the sweeps between are random walks with the mixture's spread
+   within its components.  With ``proposal='random-walk'`` every sweep is a
+   random walk with the weighted particles' covariance.  Random walks use
+   ``(2.38^2 / D) s^2 Cov``, the scale ``s`` adapted towards an acceptance
+   rate between 0.15 and 0.35.
+
+Measured on two separated modes (2/3 and 1/3) in 32 dimensions, the random
+walk left the heavy mode's weight 0.2 to 0.6 off (mode shares drift with the
+weights' errors, and nothing moves particles between modes), the mixture
+proposal within 0.02 (``benchmarks/sampling_compare.py``).
 
 The population is a backend array (NumPy or CuPy; the log-density gets
 whole populations when it is vectorised); weights, temperatures and the
@@ -32,7 +46,8 @@ import numpy as np
 
 from ..backend import Backend, to_numpy
 from ..randomness import make_sampler
-from ..validation import check_int, check_real
+from ..validation import check_choice, check_int, check_real
+from .mixture import fit_cross_mixtures
 from .weights import (
     effective_sample_size,
     geometric_log_density,
@@ -85,11 +100,14 @@ class TemperedSMC:
         Metropolis sweeps per step.
     resample : float, default 0.5
         Resample when the ESS falls below this fraction of the particles.
+    proposal : {'mixture', 'random-walk'}, default 'mixture'
+        The Metropolis proposals (see the module's docstring).
     backend : Backend, optional
     """
 
     def __init__(self, target, reference, n, generator, *, ess=0.5, moves=5, resample=0.5,
-                 backend=None):
+                 proposal="mixture", backend=None):
+        self.proposal = check_choice("proposal", proposal, ("mixture", "random-walk"))
         self.target, self.reference, self.generator = target, reference, generator
         self.n = check_int("n", n, minimum=2)
         self.ess = check_real("ess", ess, minimum=0.0, maximum=1.0, strict=True,
@@ -104,17 +122,25 @@ class TemperedSMC:
         """``moves`` Metropolis sweeps at ``beta``; returns the moved state and the acceptance."""
         host = to_numpy(X)
         dim = host.shape[1]
-        mean = weights @ host
-        centred = host - mean
-        cov = (centred * weights[:, None]).T @ centred
-        cov = 0.5 * (cov + cov.T) + 1e-12 * max(1.0, float(np.trace(cov)) / dim) * np.eye(dim)
-        factor = np.linalg.cholesky(cov)
         xp = self.backend.xp
+        proposal = _Proposal(host, weights, self.proposal, self.generator)
+        factors = [self.backend.asarray(f.T) for f in proposal.factors]
+        log_q = proposal.log_density(host) if proposal.mixtures else None
         accepted_total = 0
-        for _ in range(self.moves):
-            step = self.draws.normal((self.n, dim)) @ self.backend.asarray(factor.T)
-            Y = X + (2.38 / math.sqrt(dim)) * self.scale * step
-            host_y = to_numpy(Y)
+        for sweep in range(self.moves):
+            independent = proposal.mixtures is not None and sweep % 2 == 0
+            if independent:
+                uniforms = self.generator.random((self.n, dim))
+                host_y = proposal.draw(uniforms, to_numpy(self.draws.normal((self.n, dim))))
+                Y = self.backend.asarray(host_y)
+            else:
+                normals = self.draws.normal((self.n, dim))
+                step = normals @ factors[0]
+                if len(factors) == 2:
+                    step = xp.where(self.backend.asarray(proposal.first[:, None], dtype=xp.bool),
+                                    normals @ factors[1], step)
+                Y = X + (2.38 / math.sqrt(dim)) * self.scale * step
+                host_y = to_numpy(Y)
             inside = self.reference.contains(host_y)
             log_p_y = np.full(self.n, -math.inf)
             if inside.any():
@@ -126,18 +152,24 @@ class TemperedSMC:
             log_ref_y = self.reference.log_density(host_y)
             ratio = (geometric_log_density(beta, log_ref_y, log_p_y)
                      - geometric_log_density(beta, log_ref, log_p))
+            log_q_y = proposal.log_density(host_y) if log_q is not None else None
+            if independent:
+                ratio = ratio + log_q - log_q_y
             with np.errstate(invalid="ignore"):
                 accept = inside & (np.log(self.generator.random(self.n)) < ratio)
             mask = self.backend.asarray(accept[:, None], dtype=xp.bool)
             X = xp.where(mask, Y, X)
             log_p = np.where(accept, log_p_y, log_p)
             log_ref = np.where(accept, log_ref_y, log_ref)
+            if log_q is not None:
+                log_q = np.where(accept, log_q_y, log_q)
             rate = float(accept.mean())
             accepted_total += rate
-            if rate < 0.15:
-                self.scale *= 0.7
-            elif rate > 0.35:
-                self.scale *= 1.3
+            if not independent:
+                if rate < 0.15:
+                    self.scale *= 0.7
+                elif rate > 0.35:
+                    self.scale *= 1.3
         return X, log_p, log_ref, accepted_total / max(self.moves, 1)
 
     def run(self, bar=None):
@@ -189,3 +221,49 @@ class TemperedSMC:
                 bar.update(beta - bar.n)
         return SMCRun(np.asarray(to_numpy(X), dtype=np.float64), log_w, log_z,
                       np.array(betas), np.array(acceptance), self.target.nfev - start)
+
+
+class _Proposal:
+    """The proposals of one step's sweeps.
+
+    ``'random-walk'``: one random-walk covariance, the weighted particles'.
+    ``'mixture'``: Gaussian mixtures fitted to two halves of the particles
+    (:func:`~evodiff.sampling.mixture.fit_cross_mixtures`); each particle is
+    proposed from the other half's mixture (independent proposals) or walks
+    with the other half's spread within its modes.  Where the halves are too
+    small to fit, the step falls back to the random walk.
+    """
+
+    def __init__(self, host, weights, kind, generator):
+        self.mixtures, self.first = None, None
+        if kind == "mixture":
+            self.mixtures, self.first = fit_cross_mixtures(host, weights, generator)
+        if self.mixtures is not None:
+            # the first half walks with the second half's spread (factors[1]), and back
+            covariances = [m.within_covariance() for m in self.mixtures]
+        else:
+            mean = weights @ host
+            centred = host - mean
+            covariances = [(centred * weights[:, None]).T @ centred]
+        self.factors = [np.linalg.cholesky(_regularised(c)) for c in covariances]
+
+    def draw(self, uniforms, normals):
+        """Independent proposals: particle i from the mixture of the half it is not in."""
+        out = np.empty_like(normals)
+        for mixture, rows in ((self.mixtures[1], self.first), (self.mixtures[0], ~self.first)):
+            out[rows] = mixture.draw(uniforms[rows], normals[rows])
+        return out
+
+    def log_density(self, host):
+        """Row i: the log-density of the mixture that proposes for particle i, at ``host[i]``."""
+        out = np.empty(host.shape[0])
+        for mixture, rows in ((self.mixtures[1], self.first), (self.mixtures[0], ~self.first)):
+            out[rows] = mixture.log_density(host[rows])
+        return out
+
+
+def _regularised(cov):
+    """A symmetric covariance with a tiny ridge (a Cholesky factor always exists)."""
+    dim = cov.shape[0]
+    cov = 0.5 * (cov + cov.T)
+    return cov + 1e-12 * max(1.0, float(np.trace(cov)) / dim) * np.eye(dim)
