@@ -15,18 +15,23 @@ The diffusion sampler gets as many levels as the tempered SMC's
 evaluations of the same problem and seed pay for (``smc`` runs first);
 blackjax the same particles, target ESS and moves as evodiff's SMC (its
 count differs by one evaluation per particle and temperature, for the
-temperature search).
+temperature search; its moves are random walks).
 
 Methods: ``smc`` (evodiff's tempered SMC), ``diffusion-first``,
 ``diffusion-second``, ``diffusion-transport`` (evodiff's annealed SMC with
 the Diffusion Evolution denoiser; only up to ``--diffusion-max-dim``: its
 cost grows as N^2 D^2) and ``blackjax`` (adaptive tempered SMC with
 covariance-tuned random-walk moves, ``benchmarks/blackjax_smc.py``; needs
-``pip install blackjax``).  Settings are chosen on seeds 0-4 (``--seeds
-0 1 2 3 4``) and reported on others.
+``pip install blackjax``).
+
+The tempered SMC's settings (``SMC_OPTIONS``) are chosen with
+``--tuning``, which scores the candidate settings of ``TUNING`` on seeds
+0-4 and writes the table ``sampling_tuning``; the comparison reports seeds
+5-9.
 
 Usage::
 
+    python benchmarks/sampling_compare.py --tuning --markdown docs/sampling_tables
     python benchmarks/sampling_compare.py --seeds 5 6 7 8 9 \\
         --markdown docs/sampling_tables --figure docs/figures/sampling/two_mode.png
 """
@@ -49,15 +54,22 @@ from evodiff.sampling import sample  # noqa: E402
 from evodiff.sampling.targets import ManyWell, TwoModeMixture, forty_mode_mixture  # noqa: E402
 
 METHODS = ("smc", "diffusion-first", "diffusion-second", "diffusion-transport", "blackjax")
-#: Chosen on seed 0 (seeds 0-4 are the tuning seeds; the report uses others).
-SMC_OPTIONS = {"ess": 0.9, "moves": 10}
+#: The tempered SMC's candidate settings, scored by ``--tuning`` on seeds 0-4.
+TUNING = {
+    "random walk, ESS 0.9, 10 moves": {"proposal": "random-walk", "ess": 0.9, "moves": 10},
+    "mixture, ESS 0.9, 10 moves": {"proposal": "mixture", "ess": 0.9, "moves": 10},
+    "mixture, ESS 0.5, 10 moves": {"proposal": "mixture", "ess": 0.5, "moves": 10},
+    "mixture, ESS 0.9, 4 moves": {"proposal": "mixture", "ess": 0.9, "moves": 4},
+}
+#: Chosen by ``--tuning`` (seeds 0-4; the report uses others).
+SMC_OPTIONS = TUNING["mixture, ESS 0.9, 10 moves"]
 PARTICLES = 1000
 
 
-def _evodiff(method, log_density, mean, sigma, seed, budget):
+def _evodiff(method, log_density, mean, sigma, seed, budget, options=None):
     if method == "smc":
         return sample(log_density, x0=mean, sigma=sigma, vectorized=True, n=PARTICLES,
-                      rng=seed, repeats=1, options=SMC_OPTIONS)
+                      rng=seed, repeats=1, options=options or SMC_OPTIONS)
     kernel = method.split("-")[1]
     # the diffusion sampler evaluates every particle once per level: as many levels as the
     # tempered SMC's evaluations pay for
@@ -106,13 +118,44 @@ def _forty_jax(mixture):
     return log_density
 
 
-def _run(method, log_density, log_density_jax, mean, sigma, seed, budget=None):
+def _run(method, log_density, log_density_jax, mean, sigma, seed, budget=None, options=None):
     start = time.perf_counter()
     if method == "blackjax":
         res = _blackjax(log_density_jax, mean, sigma, seed)
     else:
-        res = _evodiff(method, log_density, mean, sigma, seed, budget)
+        res = _evodiff(method, log_density, mean, sigma, seed, budget, options)
     return res, time.perf_counter() - start
+
+
+def _tuning(args):
+    """Score every setting of ``TUNING`` on the three benchmarks; one table row per setting."""
+    rows = []
+    for label, options in TUNING.items():
+        cells = [label]
+        for dim in args.dimensions:
+            target = TwoModeMixture(dim)
+            errors = [abs(target.heavy_weight(res.x, res.weights) - 2 / 3)
+                      for res in (_run("smc", target.log_density, None, np.zeros(dim),
+                                       np.full(dim, 2.0), seed, options=options)[0]
+                                  for seed in args.seeds)]
+            cells.append(f"{np.median(errors):.3f}")
+        well = ManyWell(32)
+        errors = [abs(_run("smc", well.log_density, None, np.zeros(32), np.full(32, 2.0), seed,
+                           options=options)[0].log_z - well.log_z) for seed in args.seeds]
+        cells.append(f"{np.median(errors):.3f}")
+        forty = forty_mode_mixture()
+        errors, covered = [], []
+        for seed in args.seeds:
+            res, _ = _run("smc", forty.log_density, None, np.zeros(2), np.full(2, 25.0), seed,
+                          options=options)
+            errors.append(abs(res.log_z - forty.log_z))
+            covered.append(int(np.sum(res.weights @ forty.responsibilities(res.x) >= 0.1 / 40)))
+        cells.append(f"{np.median(errors):.3f}; {min(covered)}/40")
+        rows.append(cells)
+        print(*cells, flush=True)
+    header = (["setting"] + [f"two modes, D = {d}" for d in args.dimensions]
+              + ["many-well log Z", "40 modes log Z; fewest covered"])
+    return markdown_table(header, rows, "l" + "r" * (len(header) - 1))
 
 
 def _mmd(x, weights, exact, bandwidth=5.0):
@@ -133,8 +176,22 @@ def main(argv=None):
     parser.add_argument("--diffusion-max-dim", type=int, default=16)
     parser.add_argument("--markdown", default=None)
     parser.add_argument("--figure", default=None)
+    parser.add_argument("--tuning", action="store_true",
+                        help="score the SMC settings of TUNING (seeds 0-4 unless --seeds)")
     args = parser.parse_args(argv)
     start_load, started = load_average(), time.localtime()
+    command = script_command("benchmarks/sampling_compare.py",
+                             argv if argv is not None else sys.argv[1:])
+    if args.tuning:
+        if args.seeds == parser.get_default("seeds"):
+            args.seeds = [0, 1, 2, 3, 4]
+        table = _tuning(args)
+        if args.markdown:
+            note = (f"tuning seeds {', '.join(map(str, args.seeds))}; {PARTICLES} particles; "
+                    "median absolute errors over the seeds")
+            write_fragment(args.markdown, "sampling_tuning",
+                           [run_line(start_load, note, started), table], command=command)
+        return 0
     rows, curves = [], {m: [] for m in args.methods}
     budgets = {}  # the tempered SMC's evaluations, given to the diffusion sampler
     for dim in args.dimensions:
@@ -184,8 +241,6 @@ def main(argv=None):
     table = markdown_table(["benchmark", "method", "error (median over seeds)",
                             "evaluations", "seconds"], rows, "llrrr")
     if args.markdown:
-        command = script_command("benchmarks/sampling_compare.py",
-                                 argv if argv is not None else sys.argv[1:])
         note = f"seeds {', '.join(map(str, args.seeds))}; {PARTICLES} particles per run"
         write_fragment(args.markdown, "sampling", [run_line(start_load, note, started), table],
                        command=command)

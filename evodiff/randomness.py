@@ -147,3 +147,21 @@ def make_sampler(generator, backend):
     if backend.name == "cupy":
         return CupyNormalSampler(generator, backend)
     return NormalSampler(generator, backend)
+
+
+def restore_generator(generator, sampler, state):
+    """Put a generator back in a saved state (a run resumed from a checkpoint).
+
+    Parameters
+    ----------
+    generator : numpy.random.Generator
+    sampler : NormalSampler
+        The run's sampler of ``generator``; a device generator is reseeded
+        from the restored host stream (its own state is not saved), so a run
+        resumed on CuPy is reproducible but not equal to an uninterrupted one.
+    state : dict
+        ``generator.bit_generator.state`` as it was saved.
+    """
+    generator.bit_generator.state = state
+    if isinstance(sampler, CupyNormalSampler):
+        sampler.reseed_device(int(generator.integers(0, 2**63 - 1)))

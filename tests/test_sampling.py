@@ -252,6 +252,56 @@ def test_a_resumed_call_equals_the_uninterrupted_one(tmp_path):
     assert again.log_z == whole.log_z
 
 
+class _Crash(Exception):
+    pass
+
+
+def _crashing(log_density, after):
+    """``log_density`` that raises on its call number ``after`` (a machine going down)."""
+    calls = [0]
+
+    def wrapped(X):
+        calls[0] += 1
+        if calls[0] == after:
+            raise _Crash
+        return log_density(X)
+    return wrapped
+
+
+@pytest.mark.parametrize("method, options", [
+    ("smc", {"moves": 3}),
+    ("smc", {"moves": 3, "proposal": "random-walk"}),
+    ("diffusion", {"kernel": "second", "steps": 12}),
+])
+def test_a_run_interrupted_mid_way_resumes_to_the_uninterrupted_result(tmp_path, method,
+                                                                       options):
+    mixture = GaussianMixture([[-1.5, 0.0], [1.5, 0.5]], 0.4, [0.3, 0.7])
+    common = dict(x0=[0.0, 0.0], sigma=3.0, vectorized=True, n=120, rng=4, repeats=2,
+                  method=method, options=options)
+    whole = sample(mixture.log_density, **common)
+    calls = [run.nfev // 120 for run in whole.details]  # population evaluations of each run
+    path = tmp_path / "runs.npz"
+    with pytest.raises(_Crash):  # down near the end of the second run
+        sample(_crashing(mixture.log_density, calls[0] + calls[1] - 1),
+               checkpoint=path, checkpoint_every=2, **common)
+    made = []
+    resumed = sample(lambda X: made.append(1) or mixture.log_density(X), resume=path,
+                     checkpoint=path, **common)
+    assert 0 < len(made) < calls[1]  # only the rest of the second run was computed
+    assert resumed.log_z == whole.log_z and resumed.nfev == whole.nfev
+    np.testing.assert_array_equal(resumed.x, whole.x)
+    np.testing.assert_array_equal(resumed.weights, whole.weights)
+    with np.load(path) as saved:  # the finished call leaves no run in progress behind
+        assert not any(name.startswith("partial.") for name in saved.files)
+
+
+def test_checkpoint_every_is_checked(tmp_path):
+    log_density, _ = _gaussian([0.0], [1.0])
+    with pytest.raises(ValueError, match="checkpoint_every"):
+        sample(log_density, x0=[0.0], vectorized=True, checkpoint=tmp_path / "c.npz",
+               checkpoint_every=0)
+
+
 @pytest.mark.parametrize("change, match", [
     ({"rng": 2}, "another rng"),
     ({"sigma": 2.0}, r"other arguments \(reference\)"),

@@ -1,14 +1,18 @@
-"""Checkpoints of :func:`evodiff.sample`: the finished runs, saved after each one.
+"""Checkpoints of :func:`evodiff.sample`: the finished runs and the state of the current one.
 
 A sampling call is ``repeats`` independent runs, each from its own random
-stream spawned from ``rng``.  After every finished run the file at
-``checkpoint`` is replaced (atomically, as the optimisers' checkpoints
-are: :func:`evodiff.atomic_files.write_atomically`) by a NumPy ``.npz`` archive of the runs finished so far
-and a JSON description of the call (method, particles, dimension, options,
-the fingerprint of each run's stream).  ``resume=path`` loads those runs,
-checks that the call matches (the same arguments and ``rng``) and computes
-only the missing ones: the result equals that of an uninterrupted call, bit
-for bit.  Nothing is unpickled.
+stream spawned from ``rng``.  Every ``checkpoint_every`` steps of a run
+(temperatures or levels) and after every finished run, the file at
+``checkpoint`` is replaced (atomically, as the optimisers' checkpoints are:
+:func:`evodiff.atomic_files.write_atomically`) by a NumPy ``.npz`` archive
+of the runs finished so far, the snapshot of the run in progress (its
+particles, weights, temperatures and random stream's state) and a JSON
+description of the call (method, particles, dimension, options, the
+fingerprint of each run's stream).  ``resume=path`` loads them, checks
+that the call matches (the same arguments and ``rng``), goes on with the
+run in progress from its last step and computes the missing runs: on NumPy
+the result equals that of an uninterrupted call, bit for bit.  Nothing is
+unpickled.
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ from ..jsonvalues import to_plain
 from .smc import SMCRun
 
 __all__ = ["stream_fingerprint", "save_runs", "load_runs"]
+
+_PARTIAL = "partial."
 
 _FORMAT = "evodiff-sample-runs"
 _KEYS = ("x", "log_weights", "betas", "acceptance")
@@ -45,8 +51,8 @@ def stream_fingerprint(generator):
     return hashlib.sha256(state.encode()).hexdigest()[:16]
 
 
-def save_runs(path, description, runs):
-    """Write the finished runs and the call's description to ``path`` (atomically).
+def save_runs(path, description, runs, partial=None):
+    """Write the finished runs, the current run's snapshot and the call's description (atomically).
 
     Parameters
     ----------
@@ -54,6 +60,8 @@ def save_runs(path, description, runs):
     description : dict
         What fixes the call (plain values; ``streams``: the runs' fingerprints).
     runs : list of SMCRun
+    partial : dict, optional
+        The snapshot of the run in progress (a sampler's ``on_step`` argument).
     """
     path = Path(path)
     arrays = {"__description__": np.frombuffer(
@@ -62,11 +70,21 @@ def save_runs(path, description, runs):
         for key in _KEYS:
             arrays[f"run{k}.{key}"] = np.asarray(getattr(run, key), dtype=np.float64)
         arrays[f"run{k}.scalars"] = np.array([run.log_z, run.nfev], dtype=np.float64)
+    for key, value in (partial or {}).items():
+        if key == "generator":
+            value = np.frombuffer(json.dumps(to_plain(value)).encode(), dtype=np.uint8)
+        arrays[_PARTIAL + key] = np.asarray(value)
     write_atomically(os.fspath(path), arrays)
 
 
 def load_runs(path, description):
-    """The runs saved at ``path``, after checking that ``description`` matches the saved one.
+    """The runs and snapshot saved at ``path``, after checking that ``description`` matches.
+
+    Returns
+    -------
+    runs : list of SMCRun
+    partial : dict or None
+        The snapshot of the run that was in progress, if any.
 
     Raises
     ------
@@ -99,7 +117,9 @@ def load_runs(path, description):
         raise ValueError(f"resume: {str(path)!r} was written with another rng (its runs drew "
                          "from other random streams)")
     runs = []
-    for k in range(len(streams)):
+    # the description names every run's stream; the finished ones have arrays
+    finished = sum(1 for k in range(len(streams)) if f"run{k}.x" in arrays)
+    for k in range(finished):
         try:
             values = {key: np.asarray(arrays[f"run{k}.{key}"]) for key in _KEYS}
             log_z, nfev = arrays[f"run{k}.scalars"]
@@ -112,4 +132,29 @@ def load_runs(path, description):
                              "non-finite values")
         runs.append(SMCRun(values["x"], values["log_weights"], float(log_z), values["betas"],
                            values["acceptance"], int(nfev)))
-    return runs
+    return runs, _partial(path, arrays, current["n"], current["dim"])
+
+
+def _partial(path, arrays, n, dim):
+    """The saved snapshot of the run in progress (None if none), checked."""
+    names = [name for name in arrays if name.startswith(_PARTIAL)]
+    if not names:
+        return None
+    partial = {}
+    try:
+        for name in names:
+            key, value = name[len(_PARTIAL):], arrays[name]
+            if key == "generator":
+                partial[key] = json.loads(bytes(value).decode())
+            elif value.ndim == 0:
+                partial[key] = int(value) if key == "nfev" else float(value)
+            else:
+                partial[key] = np.array(value)
+    except (ValueError, json.JSONDecodeError) as exc:
+        raise ValueError(f"resume: {str(path)!r} holds a malformed run in progress") from exc
+    x, log_w = partial.get("x"), partial.get("log_w")
+    if (x is None or log_w is None or "generator" not in partial or x.shape != (n, dim)
+            or log_w.shape != (n,) or not np.all(np.isfinite(x))):
+        raise ValueError(f"resume: {str(path)!r} holds a run in progress of the wrong shape or "
+                         "with non-finite values")
+    return partial

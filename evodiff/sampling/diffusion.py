@@ -203,8 +203,19 @@ class DiffusionSMC:
 
     # -- the run ---------------------------------------------------------------------------
 
-    def run(self, bar=None):
+    def run(self, bar=None, *, state=None, on_step=None):
         """Carry ``N(0, I)`` to the target; see the module's docstring.
+
+        Parameters
+        ----------
+        bar : tqdm, optional
+            Advanced to the current level (total 1).
+        state : dict, optional
+            A snapshot given to ``on_step`` by an earlier, interrupted run:
+            the run goes on from there, exactly as it would have.
+        on_step : callable, optional
+            Called with a snapshot (a dict of host arrays, numbers and the
+            generator's state) after every denoising step.
 
         Returns
         -------
@@ -214,15 +225,21 @@ class DiffusionSMC:
         """
         start = self.target.nfev
         dim = self.offset.shape[0]
-        U = self.generator.standard_normal((self.n, dim))
-        log_p = self._log_p(U)
-        log_w = np.full(self.n, -math.log(self.n))
-        alpha = float(self.alphas[0])
-        increment = self._log_gamma(alpha, U, log_p) - self._log_normal(U)
-        log_z = log_mean_exp(increment, log_w)
-        log_w = np.log(normalised(log_w + increment))
-        levels, ess_history = [alpha], []
-        for alpha_next in [float(a) for a in self.alphas[1:]]:
+        if state is None:
+            U = self.generator.standard_normal((self.n, dim))
+            log_p = self._log_p(U)
+            log_w = np.full(self.n, -math.log(self.n))
+            alpha = float(self.alphas[0])
+            increment = self._log_gamma(alpha, U, log_p) - self._log_normal(U)
+            log_z = log_mean_exp(increment, log_w)
+            log_w = np.log(normalised(log_w + increment))
+            levels, ess_history, done = [alpha], [], 0
+        else:
+            U, log_p, log_w, log_z = state["x"], state["log_p"], state["log_w"], state["log_z"]
+            levels, ess_history = list(state["betas"]), list(state["acceptance"])
+            alpha, done = levels[-1], state["nfev"]
+            self.generator.bit_generator.state = state["generator"]
+        for alpha_next in [float(a) for a in self.alphas[len(levels):]]:
             weights = np.exp(log_w)
             if effective_sample_size(weights) < self.resample * self.n:
                 index = systematic_resample(weights, self.generator)
@@ -248,6 +265,11 @@ class DiffusionSMC:
             ess_history.append(effective_sample_size(np.exp(log_w)) / self.n)
             if bar is not None:
                 bar.update(alpha - bar.n)
+            if on_step is not None:
+                on_step({"x": U, "log_p": log_p, "log_w": log_w, "betas": np.array(levels),
+                         "acceptance": np.array(ess_history), "log_z": log_z,
+                         "nfev": done + self.target.nfev - start,
+                         "generator": self.generator.bit_generator.state})
         # the cleanest level is not quite 1: reweight to the target itself
         increment = (1.0 - alpha) * (log_p - self._log_normal(U))
         increment = np.where(np.isnan(increment), -math.inf, increment)
@@ -259,4 +281,4 @@ class DiffusionSMC:
             bar.update(1.0 - bar.n)
         X = self.offset + self.scale * U
         return SMCRun(X, log_w, log_z, np.array(levels), np.array(ess_history),
-                      self.target.nfev - start)
+                      done + self.target.nfev - start)

@@ -43,7 +43,7 @@ def _reference(bounds, x0, sigma):
 
 def sample(log_density, bounds=None, *, x0=None, sigma=None, n=1000, method="smc", beta=None,
            vectorized=False, args=(), rng=None, repeats=4, progress=False, backend="numpy",
-           dtype="float64", options=None, checkpoint=None, resume=None):
+           dtype="float64", options=None, checkpoint=None, checkpoint_every=1, resume=None):
     """Draw weighted samples of ``p(x)`` known up to a constant, and estimate ``log Z``.
 
     Parameters
@@ -81,14 +81,19 @@ def sample(log_density, bounds=None, *, x0=None, sigma=None, n=1000, method="smc
     backend : {'numpy', 'cupy'} or namespace, default 'numpy'
     dtype : {'float64', 'float32'}, default 'float64'
     options : dict, optional
-        Settings of the method (``'smc'``: ``ess``, ``moves``, ``resample``;
-        ``'diffusion'``: ``kernel``, ``steps``, ``resample``, ``candidates``).
+        Settings of the method (``'smc'``: ``ess``, ``moves``, ``resample``,
+        ``proposal``; ``'diffusion'``: ``kernel``, ``steps``, ``resample``,
+        ``candidates``).
     checkpoint : str or path, optional
-        Save the finished runs there after each one
+        Save the finished runs and the state of the current one there
         (:mod:`evodiff.sampling.checkpoint`).
+    checkpoint_every : int, default 1
+        Save every this many steps of a run (temperatures or levels), and
+        after every finished run.
     resume : str or path, optional
-        Load the runs a call with the same arguments and ``rng`` saved, and
-        compute only the missing ones (the result is the uninterrupted one).
+        Load what a call with the same arguments and ``rng`` saved, go on
+        with the run it was in and compute the missing ones (on NumPy the
+        result is the uninterrupted one, bit for bit).
 
     Returns
     -------
@@ -110,6 +115,7 @@ def sample(log_density, bounds=None, *, x0=None, sigma=None, n=1000, method="smc
     n = check_int("n", n, minimum=2)
     repeats = check_int("repeats", repeats, minimum=1)
     progress = check_bool("progress", progress)
+    checkpoint_every = check_int("checkpoint_every", checkpoint_every, minimum=1)
     if options is not None and not isinstance(options, dict):
         raise TypeError(f"options must be a dict or None; got {type(options).__name__}")
     reference = _reference(bounds, x0, sigma)
@@ -123,17 +129,21 @@ def sample(log_density, bounds=None, *, x0=None, sigma=None, n=1000, method="smc
                    "streams": [stream_fingerprint(g) for g in generators]}
     if checkpoint is not None and not Path(checkpoint).expanduser().resolve().parent.is_dir():
         raise FileNotFoundError(f"checkpoint: the folder of {str(checkpoint)!r} does not exist")
-    runs = [] if resume is None else load_runs(resume, description)
-    if len(runs) > repeats:
-        raise ValueError(f"resume: the checkpoint holds {len(runs)} runs, more than "
-                         f"repeats={repeats}")
+    runs, partial = ([], None) if resume is None else load_runs(resume, description)
+    if len(runs) > repeats or (partial is not None and len(runs) == repeats):
+        held = f"{len(runs)} finished runs" + (" and one in progress" if partial else "")
+        raise ValueError(f"resume: the checkpoint holds {held}, more than repeats={repeats}")
     with tqdm(total=float(repeats), initial=float(len(runs)), disable=not progress,
               desc=f"sample ({method})", unit="run",
               bar_format="{l_bar}{bar}| {n:.2f}/{total:.0f} runs") as bar:
         for k in range(len(runs), repeats):
             sampler = sampler_class(target, reference, n, generators[k], backend=array_backend,
                                     **(options or {}))
-            runs.append(sampler.run(_Offset(bar, k)))
+            on_step = None
+            if checkpoint is not None:
+                on_step = _Saver(checkpoint, checkpoint_every, description, runs)
+            runs.append(sampler.run(_Offset(bar, k), state=partial, on_step=on_step))
+            partial = None
             if checkpoint is not None:
                 save_runs(checkpoint, description, runs)
     return pool_runs(runs, method)
@@ -144,6 +154,19 @@ def _describe(reference):
     if isinstance(reference, BoxReference):
         return {"low": reference.low.tolist(), "high": reference.high.tolist()}
     return {"mean": reference.mean.tolist(), "sigma": reference.sigma.tolist()}
+
+
+class _Saver:
+    """Saves the finished runs and the current run's snapshot every ``every`` steps."""
+
+    def __init__(self, path, every, description, runs):
+        self.path, self.every, self.description, self.runs = path, every, description, runs
+        self.steps = 0
+
+    def __call__(self, snapshot):
+        self.steps += 1
+        if self.steps % self.every == 0:
+            save_runs(self.path, self.description, self.runs, partial=snapshot)
 
 
 class _Offset:

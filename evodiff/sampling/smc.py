@@ -45,7 +45,7 @@ import math
 import numpy as np
 
 from ..backend import Backend, to_numpy
-from ..randomness import make_sampler
+from ..randomness import make_sampler, restore_generator
 from ..validation import check_choice, check_int, check_real
 from .mixture import fit_cross_mixtures
 from .weights import (
@@ -172,26 +172,41 @@ class TemperedSMC:
                     self.scale *= 1.3
         return X, log_p, log_ref, accepted_total / max(self.moves, 1)
 
-    def run(self, bar=None):
+    def run(self, bar=None, *, state=None, on_step=None):
         """Carry the particles from the reference to the target.
 
         Parameters
         ----------
         bar : tqdm, optional
             Advanced to the current ``beta`` (total 1).
+        state : dict, optional
+            A snapshot given to ``on_step`` by an earlier, interrupted run of
+            the same sampler: the run goes on from there (on NumPy, exactly
+            as it would have without the interruption).
+        on_step : callable, optional
+            Called with a snapshot (a dict of host arrays, numbers and the
+            generator's state) after every step.
 
         Returns
         -------
         SMCRun
         """
         start = self.target.nfev
-        host = self.reference.sample(self.generator, self.n)
-        X = self.backend.asarray(host)
-        log_p = self.target(X)
-        log_ref = self.reference.log_density(host)
-        log_w = np.full(self.n, -math.log(self.n))
-        beta, log_z = 0.0, 0.0
-        betas, acceptance = [0.0], []
+        if state is None:
+            host = self.reference.sample(self.generator, self.n)
+            X = self.backend.asarray(host)
+            log_p = self.target(X)
+            log_ref = self.reference.log_density(host)
+            log_w = np.full(self.n, -math.log(self.n))
+            beta, log_z, done = 0.0, 0.0, 0
+            betas, acceptance = [0.0], []
+        else:
+            X, log_p, log_ref, log_w = (self.backend.asarray(state["x"]), state["log_p"],
+                                        state["log_ref"], state["log_w"])
+            beta, log_z, self.scale = state["beta"], state["log_z"], state["scale"]
+            betas, acceptance = list(state["betas"]), list(state["acceptance"])
+            done = state["nfev"]
+            restore_generator(self.generator, self.draws, state["generator"])
         while beta < 1.0:
             with np.errstate(invalid="ignore"):
                 increment = np.where(np.isneginf(log_p), -math.inf, log_p - log_ref)
@@ -219,8 +234,14 @@ class TemperedSMC:
                 log_w = np.log(weights)
             if bar is not None:
                 bar.update(beta - bar.n)
+            if on_step is not None and beta < 1.0:
+                on_step({"x": np.asarray(to_numpy(X), dtype=np.float64), "log_p": log_p,
+                         "log_ref": log_ref, "log_w": log_w, "betas": np.array(betas),
+                         "acceptance": np.array(acceptance), "beta": beta, "log_z": log_z,
+                         "scale": self.scale, "nfev": done + self.target.nfev - start,
+                         "generator": self.generator.bit_generator.state})
         return SMCRun(np.asarray(to_numpy(X), dtype=np.float64), log_w, log_z,
-                      np.array(betas), np.array(acceptance), self.target.nfev - start)
+                      np.array(betas), np.array(acceptance), done + self.target.nfev - start)
 
 
 class _Proposal:
