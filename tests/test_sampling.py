@@ -208,20 +208,29 @@ def test_the_diffusion_sampler_refuses_bad_settings():
 
 # ---- array backends --------------------------------------------------------------------
 
-def test_tempered_smc_runs_on_any_array_api_backend():
+@pytest.mark.parametrize("method, options", [
+    ("smc", None), ("smc", {"proposal": "random-walk"}),
+    ("diffusion", {"kernel": "first", "steps": 10}),
+    ("diffusion", {"kernel": "second", "steps": 10, "resample": 0.5}),
+    ("diffusion", {"kernel": "transport", "steps": 10}),
+])
+def test_the_samplers_run_on_any_array_api_backend(method, options):
     pytest.importorskip("array_api_strict")
     import array_api_strict as xp
 
-    strict = sample(lambda X: -0.5 * xp.sum(X * X, axis=1), x0=np.zeros(2), sigma=3.0,
-                    vectorized=True, n=300, rng=0, repeats=2, backend="array_api_strict")
-    plain = sample(lambda X: -0.5 * np.sum(X * X, axis=1), x0=np.zeros(2), sigma=3.0,
-                   vectorized=True, n=300, rng=0, repeats=2)
+    common = dict(x0=np.zeros(2), sigma=3.0, vectorized=True, n=300, rng=0, repeats=2,
+                  method=method, options=options)
+    strict = sample(lambda X: -0.5 * xp.sum(X * X, axis=1), backend="array_api_strict",
+                    **common)
+    plain = sample(lambda X: -0.5 * np.sum(X * X, axis=1), **common)
     assert strict.log_z == plain.log_z
     np.testing.assert_array_equal(strict.x, plain.x)
 
 
 @pytest.mark.gpu
-def test_tempered_smc_runs_on_cupy():
+@pytest.mark.parametrize("method, options", [("smc", None),
+                                             ("diffusion", {"kernel": "second", "steps": 30})])
+def test_the_samplers_run_on_cupy(method, options):
     from tests.conftest import cupy_available
 
     if not cupy_available():
@@ -231,7 +240,8 @@ def test_tempered_smc_runs_on_cupy():
     log_density, log_z = _gaussian([1.0, -1.0], [0.5, 2.0])
     res = sample(lambda X: -0.5 * cupy.sum(((X - cupy.asarray([1.0, -1.0]))
                                              / cupy.asarray([0.5, 2.0])) ** 2, axis=1),
-                 x0=np.zeros(2), sigma=4.0, vectorized=True, n=2000, rng=0, backend="cupy")
+                 x0=np.zeros(2), sigma=4.0, vectorized=True, n=2000, rng=0, backend="cupy",
+                 method=method, options=options)
     assert isinstance(res.x, np.ndarray)
     assert res.log_z == pytest.approx(log_z, abs=0.05)
 

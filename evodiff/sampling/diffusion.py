@@ -39,8 +39,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy.special import logsumexp
 
+from ..backend import Backend, to_numpy
+from ..randomness import make_sampler, restore_generator
 from ..schedules import make_schedule
 from ..validation import check_choice, check_int, check_real
 from .reference import GaussianReference
@@ -97,7 +98,9 @@ class DiffusionSMC:
         the importance weight of a candidate drawn from the current level
         (the posterior mean is then a consistent estimate).
     backend : Backend, optional
-        Accepted for the common interface; the computation is on the host.
+        The array backend of the particles (NumPy by default): the kernel
+        estimate, its covariances and the moves are computed there; the
+        per-particle weights are small host arrays.
     """
 
     def __init__(self, target, reference, n, generator, *, kernel="second", steps=50,
@@ -109,8 +112,11 @@ class DiffusionSMC:
 
         self.steps = check_int("steps", steps, minimum=1)
         self.resample = check_real("resample", resample, minimum=0.0, maximum=1.0)
-        self.backend = backend
+        self.backend = backend or Backend()
+        self.draws = make_sampler(generator, self.backend)
         self.offset, self.scale = _coordinates(reference)
+        self._offset, self._scale = (self.backend.asarray(self.offset),
+                                     self.backend.asarray(self.scale))
         self.log_jacobian = float(np.sum(np.log(self.scale)))
         # levels from the noisiest to the cleanest
         self.alphas = np.asarray(make_schedule("cosine", steps + 1).alphas)[::-1].copy()
@@ -118,21 +124,23 @@ class DiffusionSMC:
     # -- densities -------------------------------------------------------------------------
 
     def _log_p(self, U):
-        """``log p_u`` at the particles (points outside a box are not evaluated)."""
-        X = self.offset + self.scale * U
-        inside = self.reference.contains(X)
-        values = np.full(U.shape[0], -math.inf)
+        """``log p_u`` at the particles (host; points outside a box are not evaluated)."""
+        xp = self.backend.xp
+        X = self._offset + self._scale * U
+        inside = self.reference.contains(to_numpy(X))
+        values = np.full(inside.shape[0], -math.inf)
         if inside.any():
-            subset = X[inside]
-            values[inside] = self.target(self._to_backend(subset))
+            chosen = np.flatnonzero(inside)
+            subset = X if inside.all() else xp.take(X, self.backend.asarray(chosen,
+                                                                             dtype=xp.int64),
+                                                     axis=0)
+            values[chosen] = self.target(subset)
         return values + self.log_jacobian
 
-    def _to_backend(self, X):
-        return X if self.backend is None else self.backend.asarray(X)
-
-    @staticmethod
-    def _log_normal(U):
-        return -0.5 * np.sum(U * U, axis=1) - 0.5 * U.shape[1] * _LOG_2PI
+    def _log_normal(self, U):
+        """``log N(u; 0, I)`` of the particles (host)."""
+        square = to_numpy(self.backend.xp.sum(U * U, axis=1)).astype(np.float64)
+        return -0.5 * square - 0.5 * U.shape[1] * _LOG_2PI
 
     def _log_gamma(self, alpha, U, log_p):
         return geometric_log_density(alpha, self._log_normal(U), log_p)
@@ -141,39 +149,49 @@ class DiffusionSMC:
 
     def _posterior(self, U, log_p, alpha, log_w):
         """Diffusion Evolution's estimates ``x0_hat`` ``(N, D)`` and, if needed, ``Sigma_hat``."""
-        sq = np.sum(U * U, axis=1)
+        xp = self.backend.xp
+        n, dim = U.shape
+        sq = xp.sum(U * U, axis=1)
         # |u_i - sqrt(a) u_j|^2 = |u_i|^2 - 2 sqrt(a) u_i.u_j + a |u_j|^2
-        distance = sq[:, None] - 2.0 * math.sqrt(alpha) * (U @ U.T) + alpha * sq[None, :]
+        distance = (sq[:, None] - 2.0 * math.sqrt(alpha) * (U @ xp.permute_dims(U, (1, 0)))
+                    + alpha * sq[None, :])
         candidate = log_p
         if self.candidates == "weighted":  # the candidates are draws of gamma_alpha, not uniform
             with np.errstate(invalid="ignore"):
                 candidate = np.where(np.isneginf(log_p), -math.inf,
                                      log_w + log_p - self._log_gamma(alpha, U, log_p))
-        logits = candidate[None, :] - distance / (2.0 * (1.0 - alpha))
+        logits = self.backend.asarray(candidate)[None, :] - distance / (2.0 * (1.0 - alpha))
         # leave each particle out of its own candidates: the estimate is then a smooth function
         # of the particle given the others (the transport's Jacobian is exact)
-        np.fill_diagonal(logits, -math.inf)
-        logits -= logsumexp(logits, axis=1, keepdims=True)
-        W = np.exp(logits)
+        logits = xp.where(self._eye(n), -math.inf, logits)
+        W = xp.exp(logits - xp.max(logits, axis=1, keepdims=True))
+        W = W / xp.sum(W, axis=1, keepdims=True)
         mean = W @ U
         if self.kernel == "first":
             return mean, None
-        second = (W @ (U[:, :, None] * U[:, None, :]).reshape(U.shape[0], -1)).reshape(
-            U.shape[0], U.shape[1], U.shape[1])
+        outer = xp.reshape(U[:, :, None] * U[:, None, :], (n, dim * dim))
+        second = xp.reshape(W @ outer, (n, dim, dim))
         cov = second - mean[:, :, None] * mean[:, None, :]
-        cov = 0.5 * (cov + np.swapaxes(cov, 1, 2))
+        cov = 0.5 * (cov + xp.permute_dims(cov, (0, 2, 1)))
         return mean, cov
+
+    def _eye(self, size):
+        """The boolean identity of ``size`` on the backend."""
+        return self.backend.asarray(np.eye(size, dtype=bool), dtype=self.backend.xp.bool)
 
     def _step(self, U, log_p, alpha, alpha_next, log_w):
         """One denoising move; returns ``(U', log M(U' | U))`` (transport: ``-log|det J|``)."""
+        xp = self.backend.xp
         mean, cov = self._posterior(U, log_p, alpha, log_w)
         dim = U.shape[1]
+        identity = self.backend.asarray(np.eye(dim))[None, ...]
         if self.kernel == "transport":
             b = math.sqrt((1.0 - alpha_next) / (1.0 - alpha))
             a = math.sqrt(alpha_next) - b * math.sqrt(alpha)
             moved = a * mean + b * U
-            jacobian = b * np.eye(dim)[None] + (a * math.sqrt(alpha) / (1.0 - alpha)) * cov
-            sign, log_det = np.linalg.slogdet(jacobian)
+            jacobian = b * identity + (a * math.sqrt(alpha) / (1.0 - alpha)) * cov
+            sign, log_det = xp.linalg.slogdet(jacobian)
+            sign, log_det = to_numpy(sign), to_numpy(log_det).astype(np.float64)
             log_det = np.where(sign > 0, log_det, -math.inf)
             return moved, -log_det
         ratio = alpha / alpha_next
@@ -181,16 +199,18 @@ class DiffusionSMC:
         c1 = math.sqrt(ratio) * (1.0 - alpha_next) / (1.0 - alpha)
         var = (1.0 - alpha_next) * (1.0 - ratio) / (1.0 - alpha)
         centre = c0 * mean + c1 * U
-        noise = self.generator.standard_normal(U.shape)
+        noise = self.draws.normal(U.shape)
+        square = to_numpy(xp.sum(noise * noise, axis=1)).astype(np.float64)
         if self.kernel == "first":
             moved = centre + math.sqrt(var) * noise
-            log_m = -0.5 * np.sum(noise * noise, axis=1) - 0.5 * dim * (_LOG_2PI + math.log(var))
+            log_m = -0.5 * square - 0.5 * dim * (_LOG_2PI + math.log(var))
             return moved, log_m
-        C = var * np.eye(dim)[None] + (c0 * c0) * cov
-        L = np.linalg.cholesky(C + 1e-12 * np.eye(dim)[None])
-        moved = centre + np.einsum("nij,nj->ni", L, noise)
-        log_det = 2.0 * np.sum(np.log(np.diagonal(L, axis1=1, axis2=2)), axis=1)
-        log_m = -0.5 * np.sum(noise * noise, axis=1) - 0.5 * dim * _LOG_2PI - 0.5 * log_det
+        C = var * identity + (c0 * c0) * cov
+        L = xp.linalg.cholesky(C + 1e-12 * identity)
+        moved = centre + (L @ noise[:, :, None])[:, :, 0]
+        diagonal = xp.sum(L * identity, axis=2)
+        log_det = 2.0 * to_numpy(xp.sum(xp.log(diagonal), axis=1)).astype(np.float64)
+        log_m = -0.5 * square - 0.5 * dim * _LOG_2PI - 0.5 * log_det
         return moved, log_m
 
     def _log_backward(self, U, moved, alpha, alpha_next):
@@ -198,8 +218,8 @@ class DiffusionSMC:
         ratio = alpha / alpha_next
         var = 1.0 - ratio
         diff = U - math.sqrt(ratio) * moved
-        return -0.5 * np.sum(diff * diff, axis=1) / var - 0.5 * U.shape[1] * (_LOG_2PI
-                                                                              + math.log(var))
+        square = to_numpy(self.backend.xp.sum(diff * diff, axis=1)).astype(np.float64)
+        return -0.5 * square / var - 0.5 * U.shape[1] * (_LOG_2PI + math.log(var))
 
     # -- the run ---------------------------------------------------------------------------
 
@@ -226,7 +246,7 @@ class DiffusionSMC:
         start = self.target.nfev
         dim = self.offset.shape[0]
         if state is None:
-            U = self.generator.standard_normal((self.n, dim))
+            U = self.draws.normal((self.n, dim))
             log_p = self._log_p(U)
             log_w = np.full(self.n, -math.log(self.n))
             alpha = float(self.alphas[0])
@@ -235,15 +255,18 @@ class DiffusionSMC:
             log_w = np.log(normalised(log_w + increment))
             levels, ess_history, done = [alpha], [], 0
         else:
-            U, log_p, log_w, log_z = state["x"], state["log_p"], state["log_w"], state["log_z"]
+            U = self.backend.asarray(state["x"])
+            log_p, log_w, log_z = state["log_p"], state["log_w"], state["log_z"]
             levels, ess_history = list(state["betas"]), list(state["acceptance"])
             alpha, done = levels[-1], state["nfev"]
-            self.generator.bit_generator.state = state["generator"]
+            restore_generator(self.generator, self.draws, state["generator"])
         for alpha_next in [float(a) for a in self.alphas[len(levels):]]:
             weights = np.exp(log_w)
             if effective_sample_size(weights) < self.resample * self.n:
                 index = systematic_resample(weights, self.generator)
-                U, log_p = U[index], log_p[index]
+                U = self.backend.xp.take(U, self.backend.asarray(
+                    index, dtype=self.backend.xp.int64), axis=0)
+                log_p = log_p[index]
                 log_w = np.full(self.n, -math.log(self.n))
             moved, log_kernel = self._step(U, log_p, alpha, alpha_next, log_w)
             log_p_moved = self._log_p(moved)
@@ -266,7 +289,8 @@ class DiffusionSMC:
             if bar is not None:
                 bar.update(alpha - bar.n)
             if on_step is not None:
-                on_step({"x": U, "log_p": log_p, "log_w": log_w, "betas": np.array(levels),
+                on_step({"x": np.asarray(to_numpy(U), dtype=np.float64), "log_p": log_p,
+                         "log_w": log_w, "betas": np.array(levels),
                          "acceptance": np.array(ess_history), "log_z": log_z,
                          "nfev": done + self.target.nfev - start,
                          "generator": self.generator.bit_generator.state})
@@ -279,6 +303,6 @@ class DiffusionSMC:
         levels.append(1.0)
         if bar is not None:
             bar.update(1.0 - bar.n)
-        X = self.offset + self.scale * U
+        X = np.asarray(to_numpy(self._offset + self._scale * U), dtype=np.float64)
         return SMCRun(X, log_w, log_z, np.array(levels), np.array(ess_history),
                       done + self.target.nfev - start)
