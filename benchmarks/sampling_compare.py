@@ -17,7 +17,9 @@ blackjax the same particles, target ESS and moves as evodiff's SMC (its
 count differs by one evaluation per particle and temperature, for the
 temperature search; its moves are random walks).
 
-Methods: ``smc`` (evodiff's tempered SMC), ``diffusion-first``,
+Methods: ``exact`` (as many exact samples as particles, equally weighted:
+the error that sampling noise alone leaves; not for many-well), ``smc``
+(evodiff's tempered SMC), ``diffusion-first``,
 ``diffusion-second``, ``diffusion-transport`` (evodiff's annealed SMC with
 the Diffusion Evolution denoiser; only up to ``--diffusion-max-dim``: its
 cost grows as N^2 D^2) and ``blackjax`` (adaptive tempered SMC with
@@ -53,7 +55,8 @@ from markdown_fragment import load_average, markdown_table, run_line, script_com
 from evodiff.sampling import sample  # noqa: E402
 from evodiff.sampling.targets import ManyWell, TwoModeMixture, forty_mode_mixture  # noqa: E402
 
-METHODS = ("smc", "diffusion-first", "diffusion-second", "diffusion-transport", "blackjax")
+METHODS = ("smc", "diffusion-first", "diffusion-second", "diffusion-transport", "blackjax",
+           "exact")
 #: The tempered SMC's candidate settings, scored by ``--tuning`` on seeds 0-4.
 TUNING = {
     "random walk, ESS 0.9, 10 moves": {"proposal": "random-walk", "ess": 0.9, "moves": 10},
@@ -118,9 +121,20 @@ def _forty_jax(mixture):
     return log_density
 
 
+class _Exact:
+    """``PARTICLES`` exact samples of a mixture, equally weighted (the noise floor)."""
+
+    def __init__(self, mixture, seed):
+        self.x = mixture.sample(PARTICLES, rng=[seed, 2026])
+        self.weights = np.full(PARTICLES, 1.0 / PARTICLES)
+        self.nfev, self.log_z = 0, mixture.log_z
+
+
 def _run(method, log_density, log_density_jax, mean, sigma, seed, budget=None, options=None):
     start = time.perf_counter()
-    if method == "blackjax":
+    if method == "exact":
+        res = _Exact(log_density.__self__, seed)
+    elif method == "blackjax":
         res = _blackjax(log_density_jax, mean, sigma, seed)
     else:
         res = _evodiff(method, log_density, mean, sigma, seed, budget, options)
@@ -221,6 +235,8 @@ def main(argv=None):
         for method in args.methods:
             if method.startswith("diffusion") and target.dim > args.diffusion_max_dim:
                 continue
+            if method == "exact" and not hasattr(target, "sample"):
+                continue
             errors, covered, mmd, evaluations = [], [], [], []
             for seed in args.seeds:
                 res, _ = _run(method, target.log_density, jax_density, mean, sigma, seed,
@@ -252,7 +268,10 @@ def main(argv=None):
 
         fig, ax = plt.subplots(figsize=(6, 4))
         for method, points in curves.items():
-            if points:
+            if points and method == "exact":
+                ax.plot(*zip(*points), color="grey", linestyle="--",
+                        label=f"{PARTICLES} exact samples (noise floor)")
+            elif points:
                 ax.plot(*zip(*points), marker="o", label=method)
         ax.set_xscale("log", base=2)
         ax.set_xlabel("dimension D")
