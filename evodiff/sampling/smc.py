@@ -94,9 +94,9 @@ class TemperedSMC:
     n : int
         Particles, >= 2.
     generator : numpy.random.Generator
-    ess : float, default 0.5
+    ess : float, default 0.9
         Conditional ESS kept by each tempering step, a fraction in (0, 1).
-    moves : int, default 5
+    moves : int, default 10
         Metropolis sweeps per step.
     resample : float, default 0.5
         Resample when the ESS falls below this fraction of the particles.
@@ -105,7 +105,7 @@ class TemperedSMC:
     backend : Backend, optional
     """
 
-    def __init__(self, target, reference, n, generator, *, ess=0.5, moves=5, resample=0.5,
+    def __init__(self, target, reference, n, generator, *, ess=0.9, moves=10, resample=0.5,
                  proposal="mixture", backend=None):
         self.proposal = check_choice("proposal", proposal, ("mixture", "random-walk"))
         self.target, self.reference, self.generator = target, reference, generator
