@@ -13,7 +13,9 @@ modes in high dimension).
 :func:`fit_cross_mixtures` fits each half of the weighted particles by
 expectation-maximisation (k-means++ seeding, covariances shrunk towards their
 diagonals while a component holds few particles) and moves each half with the
-other half's mixture; the number of components is cross-validated.
+other half's mixture; the number of components is cross-validated, and a
+product of one-dimensional mixtures (:class:`ProductMixtureFit`) replaces
+the joint one where it predicts the other half better.
 """
 
 from __future__ import annotations
