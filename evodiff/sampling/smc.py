@@ -26,7 +26,8 @@ Each step
    within its components.  With ``proposal='random-walk'`` every sweep is a
    random walk with the weighted particles' covariance.  Random walks use
    ``(2.38^2 / D) s^2 Cov``, the scale ``s`` adapted towards an acceptance
-   rate between 0.15 and 0.35.
+   rate between 0.15 and 0.35.  Every proposal of a particle is built from
+   the *other* half of the particles (see :class:`_Proposal` for why).
 
 Measured on two separated modes (2/3 and 1/3) in 32 dimensions, the random
 walk left the heavy mode's weight 0.2 to 0.6 off (mode shares drift with the
@@ -47,7 +48,7 @@ import numpy as np
 from ..backend import Backend, to_numpy
 from ..randomness import make_sampler, restore_generator
 from ..validation import check_choice, check_int, check_real
-from .mixture import fit_cross_mixtures
+from .mixture import fit_cross_mixtures, split_families
 from .weights import (
     effective_sample_size,
     geometric_log_density,
@@ -247,7 +248,15 @@ class TemperedSMC:
 class _Proposal:
     """The proposals of one step's sweeps.
 
-    ``'random-walk'``: one random-walk covariance, the weighted particles'.
+    ``'random-walk'``: each half of the particles walks with the weighted
+    covariance of the other half.  A covariance that includes the particle it
+    moves is stretched along that particle's own deviation, and the walk then
+    contracts the population by a share of order ``D / n`` per sweep
+    (measured on a 50-D Gaussian with 1000 particles: the mean of
+    ``x' P x`` fell from 50 to 48 in 200 sweeps, and the tempered SMC's
+    ``log Z`` came out 6 to 8 too high); the other half's covariance does not
+    depend on it.  Where a half holds fewer than ``D + 1`` effective
+    particles, all of them give the covariance.
     ``'mixture'``: Gaussian mixtures fitted to two halves of the particles
     (:func:`~evodiff.sampling.mixture.fit_cross_mixtures`); each particle is
     proposed from the other half's mixture (independent proposals) or walks
@@ -260,12 +269,13 @@ class _Proposal:
         if kind == "mixture":
             self.mixtures, self.first = fit_cross_mixtures(host, weights, generator)
         if self.mixtures is not None:
-            # the first half walks with the second half's spread (factors[1]), and back
             covariances = [m.within_covariance() for m in self.mixtures]
         else:
-            mean = weights @ host
-            centred = host - mean
-            covariances = [(centred * weights[:, None]).T @ centred]
+            if self.first is None:
+                self.first = split_families(host, generator)
+            covariances = [_covariance(host, weights, rows) for rows in (self.first,
+                                                                         ~self.first)]
+        # the first half walks with the second half's spread (factors[1]), and back
         self.factors = [np.linalg.cholesky(_regularised(c)) for c in covariances]
 
     def draw(self, uniforms, normals):
@@ -281,6 +291,17 @@ class _Proposal:
         for mixture, rows in ((self.mixtures[1], self.first), (self.mixtures[0], ~self.first)):
             out[rows] = mixture.log_density(host[rows])
         return out
+
+
+def _covariance(host, weights, rows):
+    """The weighted covariance of the particles ``rows`` (of all where they are too few)."""
+    w = weights[rows]
+    total = float(w.sum())
+    if total > 0.0 and total**2 / float(np.sum(w * w)) >= host.shape[1] + 1:
+        host, weights = host[rows], w / total
+    mean = weights @ host
+    centred = host - mean
+    return (centred * weights[:, None]).T @ centred
 
 
 def _regularised(cov):
