@@ -266,7 +266,7 @@ def main(argv=None):
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
 
-        fig, ax = plt.subplots(figsize=(6, 4))
+        fig, ax = plt.subplots(figsize=(8, 4))
         for method, points in curves.items():
             if points and method == "exact":
                 ax.plot(*zip(*points), color="grey", linestyle="--",
@@ -274,10 +274,11 @@ def main(argv=None):
             elif points:
                 ax.plot(*zip(*points), marker="o", label=method)
         ax.set_xscale("log", base=2)
+        ax.set_yscale("log")  # the small errors (noise floor, target) next to the broken ones
         ax.set_xlabel("dimension D")
         ax.set_ylabel("|heavy-mode weight - 2/3| (median)")
         ax.axhline(0.02, color="grey", linestyle=":", label="target 0.02")
-        ax.legend(fontsize=8)
+        ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0))  # beside the curves
         ax.set_title("Two-mode mixture: where each sampler breaks")
         Path(args.figure).parent.mkdir(parents=True, exist_ok=True)
         fig.tight_layout()
