@@ -130,14 +130,14 @@ class _Exact:
         self.nfev, self.log_z = 0, mixture.log_z
 
 
-def _run(method, log_density, log_density_jax, mean, sigma, seed, budget=None, options=None):
+def _run(method, target, log_density_jax, mean, sigma, seed, budget=None, options=None):
     start = time.perf_counter()
     if method == "exact":
-        res = _Exact(log_density.__self__, seed)
+        res = _Exact(target, seed)
     elif method == "blackjax":
         res = _blackjax(log_density_jax, mean, sigma, seed)
     else:
-        res = _evodiff(method, log_density, mean, sigma, seed, budget, options)
+        res = _evodiff(method, target.log_density, mean, sigma, seed, budget, options)
     return res, time.perf_counter() - start
 
 
@@ -149,18 +149,18 @@ def _tuning(args):
         for dim in args.dimensions:
             target = TwoModeMixture(dim)
             errors = [abs(target.heavy_weight(res.x, res.weights) - 2 / 3)
-                      for res in (_run("smc", target.log_density, None, np.zeros(dim),
+                      for res in (_run("smc", target, None, np.zeros(dim),
                                        np.full(dim, 2.0), seed, options=options)[0]
                                   for seed in args.seeds)]
             cells.append(f"{np.median(errors):.3f}")
         well = ManyWell(32)
-        errors = [abs(_run("smc", well.log_density, None, np.zeros(32), np.full(32, 2.0), seed,
+        errors = [abs(_run("smc", well, None, np.zeros(32), np.full(32, 2.0), seed,
                            options=options)[0].log_z - well.log_z) for seed in args.seeds]
         cells.append(f"{np.median(errors):.3f}")
         forty = forty_mode_mixture()
         errors, covered = [], []
         for seed in args.seeds:
-            res, _ = _run("smc", forty.log_density, None, np.zeros(2), np.full(2, 25.0), seed,
+            res, _ = _run("smc", forty, None, np.zeros(2), np.full(2, 25.0), seed,
                           options=options)
             errors.append(abs(res.log_z - forty.log_z))
             covered.append(int(np.sum(res.weights @ forty.responsibilities(res.x) >= 0.1 / 40)))
@@ -216,7 +216,7 @@ def main(argv=None):
                 continue
             errors, evaluations, seconds = [], [], []
             for seed in args.seeds:
-                res, took = _run(method, target.log_density, jax_density, np.zeros(dim),
+                res, took = _run(method, target, jax_density, np.zeros(dim),
                                  np.full(dim, 2.0), seed, budgets.get(("two", dim, seed)))
                 if method == "smc":
                     budgets[("two", dim, seed)] = res.nfev
@@ -239,7 +239,7 @@ def main(argv=None):
                 continue
             errors, covered, mmd, evaluations = [], [], [], []
             for seed in args.seeds:
-                res, _ = _run(method, target.log_density, jax_density, mean, sigma, seed,
+                res, _ = _run(method, target, jax_density, mean, sigma, seed,
                               budgets.get((name, seed)))
                 if method == "smc":
                     budgets[(name, seed)] = res.nfev

@@ -161,7 +161,16 @@ def restore_generator(generator, sampler, state):
         resumed on CuPy is reproducible but not equal to an uninterrupted one.
     state : dict
         ``generator.bit_generator.state`` as it was saved.
+
+    Raises
+    ------
+    ValueError
+        When ``state`` is not a state of ``generator``'s kind of bit generator.
     """
-    generator.bit_generator.state = state
+    try:
+        generator.bit_generator.state = state
+    except (TypeError, ValueError, KeyError) as exc:
+        raise ValueError(f"not a saved state of a {type(generator.bit_generator).__name__} "
+                         "generator") from exc
     if isinstance(sampler, CupyNormalSampler):
         sampler.reseed_device(int(generator.integers(0, 2**63 - 1)))

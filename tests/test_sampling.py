@@ -305,6 +305,25 @@ def test_a_run_interrupted_mid_way_resumes_to_the_uninterrupted_result(tmp_path,
         assert not any(name.startswith("partial.") for name in saved.files)
 
 
+@pytest.mark.parametrize("key, value, match", [
+    ("partial.x", np.zeros((3, 2)), "run in progress of the wrong shape"),
+    ("partial.generator", np.frombuffer(b"{not json", dtype=np.uint8), "malformed run"),
+])
+def test_a_damaged_run_in_progress_is_refused(tmp_path, key, value, match):
+    log_density, _ = _gaussian([0.0, 0.0], [1.0, 1.0])
+    common = dict(x0=[0.0, 0.0], sigma=3.0, vectorized=True, n=100, rng=4, repeats=1)
+    path = tmp_path / "runs.npz"
+    with pytest.raises(_Crash):
+        sample(_crashing(log_density, 12), checkpoint=path, **common)
+    with np.load(path) as saved:
+        arrays = {name: saved[name] for name in saved.files}
+    assert key in arrays
+    arrays[key] = value
+    np.savez(path, **arrays)
+    with pytest.raises(ValueError, match=match):
+        sample(log_density, resume=path, **common)
+
+
 def test_checkpoint_every_is_checked(tmp_path):
     log_density, _ = _gaussian([0.0], [1.0])
     with pytest.raises(ValueError, match="checkpoint_every"):

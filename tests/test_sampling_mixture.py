@@ -153,3 +153,40 @@ def test_the_random_walk_leaves_a_correlated_gaussian_invariant():
         X, log_p, log_ref, _ = smc._move(X, log_p, log_ref, 1.0, weights)
         quadratic.append(np.mean(-2.0 * log_p))
     assert np.mean(quadratic[20:]) == pytest.approx(dim, abs=0.8)
+
+
+@pytest.mark.parametrize("build, match", [
+    (lambda: GaussianMixtureFit([0.5, 0.5], np.zeros((3, 2)), np.stack([np.eye(2)] * 3)),
+     "one entry per component"),
+    (lambda: GaussianMixtureFit([0.7, 0.7], np.zeros((2, 2)), np.stack([np.eye(2)] * 2)),
+     "sum to 1"),
+    (lambda: GaussianMixtureFit([1.0], np.zeros((1, 2)), np.eye(3)[None]), "covariances must"),
+    (lambda: GaussianMixtureFit([1.0], np.zeros((1, 2)), -np.eye(2)[None]), "positive definite"),
+    (lambda: ProductMixtureFit(np.ones((2, 1)), np.zeros((2, 2)), np.ones((2, 2))),
+     "share one shape"),
+    (lambda: ProductMixtureFit([[0.5, 0.2]], [[0.0, 1.0]], [[1.0, 1.0]]), "sum to 1"),
+    (lambda: ProductMixtureFit([[1.0]], [[0.0]], [[0.0]]), "variances must be positive"),
+    (lambda: split_families(np.zeros(5), np.random.default_rng(0)), "shape"),
+    (lambda: split_families([[np.nan, 1.0]], np.random.default_rng(0)), "finite"),
+    (lambda: fit_cross_mixtures(np.zeros((4, 2)), np.full(3, 1 / 3), np.random.default_rng(0)),
+     "weights must be"),
+    (lambda: fit_cross_mixtures(np.zeros((4, 2)), np.full(4, 0.5), np.random.default_rng(0)),
+     "summing to 1"),
+])
+def test_bad_mixtures_and_points_are_refused(build, match):
+    with pytest.raises(ValueError, match=match):
+        build()
+
+
+def test_a_saved_generator_state_of_another_kind_is_refused():
+    from evodiff.backend import Backend
+    from evodiff.randomness import make_sampler, restore_generator
+
+    generator = np.random.default_rng(0)
+    other = np.random.Generator(np.random.MT19937(0)).bit_generator.state
+    with pytest.raises(ValueError, match="PCG64"):
+        restore_generator(generator, make_sampler(generator, Backend()), other)
+    saved = generator.bit_generator.state
+    draw = generator.random()
+    restore_generator(generator, make_sampler(generator, Backend()), saved)
+    assert generator.random() == draw

@@ -117,6 +117,9 @@ class DiffusionSMC:
         self.offset, self.scale = _coordinates(reference)
         self._offset, self._scale = (self.backend.asarray(self.offset),
                                      self.backend.asarray(self.scale))
+        # each particle's pair with itself, left out of its candidates (built once: n x n)
+        self._self_pairs = self.backend.asarray(np.eye(self.n, dtype=bool),
+                                                dtype=self.backend.xp.bool)
         self.log_jacobian = float(np.sum(np.log(self.scale)))
         # levels from the noisiest to the cleanest
         self.alphas = np.asarray(make_schedule("cosine", steps + 1).alphas)[::-1].copy()
@@ -163,7 +166,7 @@ class DiffusionSMC:
         logits = self.backend.asarray(candidate)[None, :] - distance / (2.0 * (1.0 - alpha))
         # leave each particle out of its own candidates: the estimate is then a smooth function
         # of the particle given the others (the transport's Jacobian is exact)
-        logits = xp.where(self._eye(n), -math.inf, logits)
+        logits = xp.where(self._self_pairs, -math.inf, logits)
         W = xp.exp(logits - xp.max(logits, axis=1, keepdims=True))
         W = W / xp.sum(W, axis=1, keepdims=True)
         mean = W @ U
@@ -174,10 +177,6 @@ class DiffusionSMC:
         cov = second - mean[:, :, None] * mean[:, None, :]
         cov = 0.5 * (cov + xp.permute_dims(cov, (0, 2, 1)))
         return mean, cov
-
-    def _eye(self, size):
-        """The boolean identity of ``size`` on the backend."""
-        return self.backend.asarray(np.eye(size, dtype=bool), dtype=self.backend.xp.bool)
 
     def _step(self, U, log_p, alpha, alpha_next, log_w):
         """One denoising move; returns ``(U', log M(U' | U))`` (transport: ``-log|det J|``)."""

@@ -35,6 +35,29 @@ def _logsumexp(a, axis):
         return np.log(np.sum(np.exp(a - top), axis=axis)) + np.squeeze(top, axis=axis)
 
 
+def _check_mixture(weights, means):
+    """Refuse mixture weights that are not a distribution over the rows of ``means``."""
+    if means.ndim != 2 or weights.shape != (means.shape[0],):
+        raise ValueError(f"weights must have one entry per component (means of shape (K, D)); "
+                         f"got weights {weights.shape} and means {means.shape}")
+    if not (np.all(weights >= 0) and abs(float(weights.sum()) - 1.0) < 1e-9):
+        raise ValueError("weights must be non-negative and sum to 1")
+
+
+def _check_points(X, weights=None):
+    """Points as a finite ``(N, D)`` array and, if given, normalised weights of shape ``(N,)``."""
+    X = np.asarray(X, dtype=np.float64)
+    if X.ndim != 2 or X.shape[0] < 1 or not np.all(np.isfinite(X)):
+        raise ValueError(f"X must be a finite array of shape (N, D); got shape {X.shape}")
+    if weights is None:
+        return X, None
+    weights = np.asarray(weights, dtype=np.float64)
+    if weights.shape != (X.shape[0],) or not np.all(weights >= 0) \
+            or abs(float(weights.sum()) - 1.0) > 1e-6:
+        raise ValueError(f"weights must be {X.shape[0]} non-negative numbers summing to 1")
+    return X, weights
+
+
 class GaussianMixtureFit:
     """A mixture of full-covariance Gaussians.
 
@@ -45,13 +68,27 @@ class GaussianMixtureFit:
     means : numpy.ndarray, shape (K, D)
     covariances : numpy.ndarray, shape (K, D, D)
         Symmetric positive definite.
+
+    Raises
+    ------
+    ValueError
+        On shapes that do not fit together, weights that are not a
+        distribution, or covariances that are not positive definite.
     """
 
     def __init__(self, weights, means, covariances):
         self.weights = np.asarray(weights, dtype=np.float64)
         self.means = np.asarray(means, dtype=np.float64)
         self.covariances = np.asarray(covariances, dtype=np.float64)
-        self.factors = np.linalg.cholesky(self.covariances)
+        _check_mixture(self.weights, self.means)
+        count, dim = self.means.shape
+        if self.covariances.shape != (count, dim, dim):
+            raise ValueError(f"covariances must have shape {(count, dim, dim)}; got "
+                             f"{self.covariances.shape}")
+        try:
+            self.factors = np.linalg.cholesky(self.covariances)
+        except np.linalg.LinAlgError as exc:
+            raise ValueError("covariances must be symmetric positive definite") from exc
         # numpy's LAPACK, not scipy's: alternating the two libraries' thread pools in a loop
         # made the whole fit about ten times slower on two cores
         self._whiteners = np.linalg.solve(self.factors, np.eye(self.means.shape[1]))
@@ -114,12 +151,27 @@ class ProductMixtureFit:
     weights : numpy.ndarray, shape (D, K)
         Each coordinate's mixture weights (rows sum to 1; unused components 0).
     means, variances : numpy.ndarray, shape (D, K)
+
+    Raises
+    ------
+    ValueError
+        On differing shapes, rows of weights that are not a distribution, or
+        variances that are not positive.
     """
 
     def __init__(self, weights, means, variances):
         self.weights = np.asarray(weights, dtype=np.float64)
         self.means = np.asarray(means, dtype=np.float64)
         self.variances = np.asarray(variances, dtype=np.float64)
+        if self.weights.ndim != 2 or self.means.shape != self.weights.shape \
+                or self.variances.shape != self.weights.shape:
+            raise ValueError("weights, means and variances must share one shape (D, K); got "
+                             f"{self.weights.shape}, {self.means.shape}, {self.variances.shape}")
+        if not (np.all(self.weights >= 0)
+                and np.allclose(self.weights.sum(axis=1), 1.0, rtol=0, atol=1e-9)):
+            raise ValueError("each coordinate's weights must be non-negative and sum to 1")
+        if not np.all(self.variances > 0):
+            raise ValueError("variances must be positive")
         self.dim = self.means.shape[0]
         with np.errstate(divide="ignore"):
             self._log_norm = np.log(self.weights) - 0.5 * np.log(2 * math.pi * self.variances)
@@ -298,7 +350,13 @@ def split_families(X, generator):
     -------
     numpy.ndarray of bool, shape (N,)
         True for the points of the first half.
+
+    Raises
+    ------
+    ValueError
+        When ``X`` is not a finite ``(N, D)`` array.
     """
+    X, _ = _check_points(X)
     _, family = np.unique(X, axis=0, return_inverse=True)
     family = family.reshape(-1)
     count = int(family.max()) + 1
@@ -387,9 +445,14 @@ def fit_cross_mixtures(X, weights, generator, *, max_components=64, iterations=5
     first : numpy.ndarray of bool, shape (N,)
         Membership of the first half (its points are to be moved with
         ``fits[1]``, the others with ``fits[0]``).
+
+    Raises
+    ------
+    ValueError
+        When ``X`` is not a finite ``(N, D)`` array or ``weights`` are not
+        ``N`` non-negative numbers summing to 1.
     """
-    X = np.asarray(X, dtype=np.float64)
-    weights = np.asarray(weights, dtype=np.float64)
+    X, weights = _check_points(X, weights)
     first = split_families(X, generator)
     halves = []
     for member in (first, ~first):

@@ -153,8 +153,8 @@ class TemperedSMC:
             log_ref_y = self.reference.log_density(host_y)
             ratio = (geometric_log_density(beta, log_ref_y, log_p_y)
                      - geometric_log_density(beta, log_ref, log_p))
-            log_q_y = proposal.log_density(host_y) if log_q is not None else None
             if independent:
+                log_q_y = proposal.log_density(host_y)
                 ratio = ratio + log_q - log_q_y
             with np.errstate(invalid="ignore"):
                 accept = inside & (np.log(self.generator.random(self.n)) < ratio)
@@ -162,8 +162,11 @@ class TemperedSMC:
             X = xp.where(mask, Y, X)
             log_p = np.where(accept, log_p_y, log_p)
             log_ref = np.where(accept, log_ref_y, log_ref)
-            if log_q is not None:
+            if independent:
                 log_q = np.where(accept, log_q_y, log_q)
+            elif log_q is not None and accept.any():
+                # only the walkers that moved need their proposal density again
+                log_q[accept] = proposal.log_density(host_y[accept], accept)
             rate = float(accept.mean())
             accepted_total += rate
             if not independent:
@@ -273,8 +276,8 @@ class _Proposal:
         else:
             if self.first is None:
                 self.first = split_families(host, generator)
-            covariances = [_covariance(host, weights, rows) for rows in (self.first,
-                                                                         ~self.first)]
+            covariances = [_half_covariance(host, weights, rows)
+                           for rows in (self.first, ~self.first)]
         # the first half walks with the second half's spread (factors[1]), and back
         self.factors = [np.linalg.cholesky(_regularised(c)) for c in covariances]
 
@@ -285,15 +288,20 @@ class _Proposal:
             out[rows] = mixture.draw(uniforms[rows], normals[rows])
         return out
 
-    def log_density(self, host):
-        """Row i: the log-density of the mixture that proposes for particle i, at ``host[i]``."""
+    def log_density(self, host, chosen=None):
+        """Row i: the log-density of the mixture that proposes for particle i, at ``host[i]``.
+
+        With ``chosen`` (a boolean mask of the particles), ``host`` holds only
+        the chosen particles' points.
+        """
+        first = self.first if chosen is None else self.first[chosen]
         out = np.empty(host.shape[0])
-        for mixture, rows in ((self.mixtures[1], self.first), (self.mixtures[0], ~self.first)):
+        for mixture, rows in ((self.mixtures[1], first), (self.mixtures[0], ~first)):
             out[rows] = mixture.log_density(host[rows])
         return out
 
 
-def _covariance(host, weights, rows):
+def _half_covariance(host, weights, rows):
     """The weighted covariance of the particles ``rows`` (of all where they are too few)."""
     w = weights[rows]
     total = float(w.sum())
